@@ -1,0 +1,62 @@
+"""The one-writer rule across processes: an advisory lock beside the catalog.
+
+SQLite's own locking would let a second window write too and then fail later
+with "database is locked"; a lock file taken at open time gives a clear error
+up front, naming the process that holds it. Within one process the lock is
+shared (reference-counted), because flock locks belong to an open file and a
+second open in the same process would otherwise lock itself out.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import threading
+from pathlib import Path
+
+from ..errors import CatalogLocked
+
+_held: dict[str, list[int]] = {}  # lock path -> [fd, refcount]
+_guard = threading.Lock()
+
+
+def lock_path_for(catalog_path: Path) -> Path:
+    return catalog_path.with_name(catalog_path.name + ".lock")
+
+
+def acquire(catalog_path: Path) -> None:
+    path = str(lock_path_for(catalog_path).resolve())
+    with _guard:
+        if path in _held:
+            _held[path][1] += 1
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            os.close(fd)
+            raise CatalogLocked(
+                f"the catalog {catalog_path} is in use by another photoorg window or "
+                f"command ({holder}); close it first, or pass --catalog to use another catalog"
+            ) from None
+        os.ftruncate(fd, 0)
+        holder = f"pid {os.getpid()}: {' '.join(os.path.basename(a) for a in sys.argv[:2])}"
+        os.pwrite(fd, holder.encode(), 0)
+        _held[path] = [fd, 1]
+
+
+def release(catalog_path: Path) -> None:
+    path = str(lock_path_for(catalog_path).resolve())
+    with _guard:
+        entry = _held.get(path)
+        if not entry:
+            return
+        entry[1] -= 1
+        if entry[1] == 0:
+            fd = entry[0]
+            del _held[path]
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

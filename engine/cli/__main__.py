@@ -1,0 +1,7 @@
+"""``python -m photoorg.engine.cli`` runs the console script."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

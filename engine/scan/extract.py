@@ -1,0 +1,205 @@
+"""Reading one photo file: hash, metadata, size and thumbnail.
+
+Runs in worker processes; takes and returns plain picklable values. The file
+is read once into memory (hash, EXIF, XMP and decode all use those bytes), and
+is checked again afterwards so that a file replaced while it was being read is
+not catalogued with a hash that matches neither version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import xxhash
+from PIL import IptcImagePlugin
+
+from ..errors import DecodeError
+from ..imaging import decode as imaging
+from ..imaging.thumbnails import existing_thumbnail, save_thumbnail
+from ..xmp import read as xmp
+from . import capture_time, exif_fields
+
+# Files above this are hashed in a stream and decoded from disk, not memory.
+MAX_IN_MEMORY = 256 * 1024 * 1024
+HASH_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    thumbs_dir: str
+    thumbnail_px: int
+    max_megapixels: float
+
+
+@dataclass
+class FileTask:
+    path: str
+    size: int
+    mtime_ns: int
+    sidecar: Optional[str] = None
+    sidecar_mtime_ns: Optional[int] = None
+
+
+@dataclass
+class Extracted:
+    task: FileTask
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Skipped:
+    task: FileTask
+    reason: str
+
+
+class _Changed(Exception):
+    pass
+
+
+def content_hash_of(data: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def _read(path: str) -> tuple[Optional[bytes], str, os.stat_result]:
+    with open(path, "rb") as fh:
+        before = os.fstat(fh.fileno())
+        if before.st_size == 0:
+            raise DecodeError("empty file (0 bytes)")
+        if before.st_size > MAX_IN_MEMORY:
+            hasher = xxhash.xxh3_128()
+            while chunk := fh.read(HASH_CHUNK):
+                hasher.update(chunk)
+            data, digest = None, hasher.hexdigest()
+        else:
+            data = fh.read()
+            digest = content_hash_of(data)
+    after = os.stat(path)
+    length = before.st_size if data is None else len(data)
+    if (after.st_ino, after.st_size, after.st_mtime_ns) != (
+        before.st_ino, before.st_size, before.st_mtime_ns
+    ) or length != after.st_size:
+        raise _Changed()
+    return data, digest, after
+
+
+def _iptc(im) -> tuple[list[str], Optional[str], Optional[str]]:
+    try:
+        info = IptcImagePlugin.getiptcinfo(im) or {}
+    except Exception:  # noqa: BLE001 - malformed IPTC is common and harmless
+        return [], None, None
+    def texts(key):
+        value = info.get(key)
+        items = value if isinstance(value, list) else [value] if value else []
+        return [v.decode("utf-8", "replace").strip() for v in items if isinstance(v, bytes)]
+    keywords = [k for k in texts((2, 25)) if k]
+    date = (texts((2, 55)) or [None])[0]
+    time_ = (texts((2, 60)) or [None])[0]
+    return keywords, date, time_
+
+
+def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
+    """Never raises for a bad file: the problem becomes a ``Skipped`` reason."""
+    try:
+        for attempt in range(2):
+            try:
+                return _extract_once(task, config)
+            except _Changed:
+                if attempt:
+                    return Skipped(task, "file kept changing while it was read; it will be read on the next scan")
+    except DecodeError as exc:
+        return Skipped(task, " ".join(str(exc).split()))
+    except FileNotFoundError:
+        return Skipped(task, "file disappeared during the scan")
+    except PermissionError:
+        return Skipped(task, "permission denied: the file cannot be read")
+    except IsADirectoryError:
+        return Skipped(task, "not a file")
+    except OSError as exc:
+        return Skipped(task, f"read error: {exc.strerror or exc}")
+    except MemoryError:
+        return Skipped(task, "not enough memory to decode this image")
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan
+        return Skipped(task, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+    raise AssertionError("unreachable")
+
+
+def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
+    data, digest, st = _read(task.path)
+    source: imaging.Source = data if data is not None else task.path
+    name = os.path.basename(task.path)
+
+    tags = exif_fields.read_tags(data) if data is not None else {}
+    header = None
+    if not imaging.is_raw(name):
+        header = imaging.open_header(source, name)
+        imaging.check_pixels(header.width, header.height, config.max_megapixels)
+        if not tags:
+            tags = exif_fields.read_tags_from_exif_block(header.info.get("exif"))
+
+    thumbs_dir = Path(config.thumbs_dir)
+    frame_count = getattr(header, "n_frames", 1) if header is not None else 1
+    if existing_thumbnail(thumbs_dir, digest) is None or header is None:
+        im = imaging.decode(source, name=name, target=config.thumbnail_px, max_megapixels=config.max_megapixels)
+        save_thumbnail(thumbs_dir, digest, im, config.thumbnail_px)
+        width, height = im.info.get("full_size", im.size)
+        fmt = header.format if header is not None else "RAW"
+    else:
+        width, height = header.width, header.height
+        orientation = header.getexif().get(0x0112, 1)
+        if orientation in (5, 6, 7, 8):
+            width, height = height, width
+        fmt = header.format
+
+    fields = exif_fields.camera_fields(tags)
+    evidence = exif_fields.time_evidence(tags)
+    evidence.filename = name
+    evidence.mtime_ns = st.st_mtime_ns
+
+    keywords: list[str] = []
+    label = None
+    xmp_dates: list[tuple[str, str]] = []
+    packets = []
+    if data is not None and (packet := xmp.find_packet(data)):
+        packets.append(packet)
+    infos = []
+    for packet in packets:
+        try:
+            infos.append(xmp.parse(packet))
+        except ValueError:
+            pass
+    if task.sidecar and (side := xmp.read_sidecar(task.sidecar)):
+        infos.insert(0, side)  # the sidecar wins over the embedded packet
+    for info in infos:
+        if fields["rating"] is None and info.rating is not None:
+            fields["rating"] = info.rating
+        label = label or info.label
+        keywords += [k for k in info.keywords if k not in keywords]
+        if info.best_date:
+            xmp_dates.append(info.best_date)
+    if header is not None:
+        iptc_keywords, evidence.iptc_date, evidence.iptc_time = _iptc(header)
+        keywords += [k for k in iptc_keywords if k not in keywords]
+    evidence.xmp_dates = xmp_dates
+
+    when = capture_time.choose(evidence)
+    fields.update(
+        content_hash=digest,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        sidecar_mtime_ns=task.sidecar_mtime_ns,
+        format=fmt,
+        width=width,
+        height=height,
+        frame_count=frame_count,
+        capture_time=when.iso,
+        capture_ts=when.timestamp,
+        capture_tz=when.tz,
+        capture_source=when.source,
+        label=label,
+        keywords=json.dumps(keywords) if keywords else None,
+    )
+    return Extracted(task, fields)
