@@ -123,4 +123,38 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: the user's culling flag, and every decision the user makes (the
+    # learning signal of the series, interest and event models).
+    """
+    ALTER TABLE photos ADD COLUMN flag TEXT;  -- 'pick' | 'reject' | NULL
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        -- series_pick: the user chose photo_id as the best of series_id
+        --   (other_photo_id: the model's pick it overrode);
+        -- keep / trash: a curation outcome the user let stand or changed;
+        -- rating / flag / favorite / open / export: signals of interest;
+        -- event: value = corrected event label of album_id.
+        kind TEXT NOT NULL,
+        photo_id INTEGER,
+        other_photo_id INTEGER,
+        series_id INTEGER,
+        album_id INTEGER,
+        value TEXT,                 -- JSON
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX decisions_kind ON decisions(kind, created_at);
+    CREATE INDEX decisions_photo ON decisions(photo_id);
+
+    -- Per-content model outputs (embeddings, concept scores, ...), computed
+    -- once per content hash and shared by every photo with that content.
+    CREATE TABLE features (
+        content_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dtype TEXT NOT NULL,        -- numpy dtype string, e.g. <f2
+        shape TEXT NOT NULL,        -- JSON list
+        data BLOB NOT NULL,
+        PRIMARY KEY (content_hash, model, kind)
+    );
+    """,
 ]

@@ -13,6 +13,11 @@ import time
 # domain -> module holding ``MIGRATIONS: list[str]`` (SQL scripts).
 MIGRATION_MODULES: dict[str, str] = {
     "core": "photoorg.engine.catalog.core_schema",
+    "series": "photoorg.engine.series.schema",
+    "faces": "photoorg.engine.faces.schema",
+    "albums": "photoorg.engine.albums.schema",
+    "curation": "photoorg.engine.curation.schema",
+    "interest": "photoorg.engine.interest.schema",
 }
 
 # PRAGMA application_id marks a file as a photoorg catalog ("PHOR").

@@ -1,0 +1,1 @@
+"""Albums (folders, time segmentation), event labels (transformer) and per-photo importance."""

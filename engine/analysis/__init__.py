@@ -1,0 +1,1 @@
+"""The embedding stage: backbone embeddings, concept scores and small features per photo."""

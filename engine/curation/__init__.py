@@ -1,0 +1,1 @@
+"""One-click curation: plans, journaled transactions to the trash, undo."""

@@ -1,0 +1,1 @@
+"""Faces: detection, alignment, identity embeddings, clustering into people, the owner."""

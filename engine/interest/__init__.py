@@ -1,0 +1,1 @@
+"""Interest per photo (attentive multi-task model) and the user profile."""

@@ -1,0 +1,4 @@
+"""Catalog migrations of the interest domain (numbered by position; never edit a
+released migration, append a new one)."""
+
+MIGRATIONS: list[str] = []

@@ -1,0 +1,1 @@
+"""Private photos: documents and screenshots (text detection), portraits, close people."""

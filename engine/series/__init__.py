@@ -1,0 +1,1 @@
+"""Near-duplicate series and exact duplicates, and best-shot ranking (PAU)."""

@@ -1,0 +1,1 @@
+"""Story slideshows from an album: selection and rendering (video and HTML)."""
