@@ -131,6 +131,7 @@ class ScanQueries:
         now = time.time()
         text, raw = to_db(path)
         values = {k: fields.get(k) for k in SCANNED_COLUMNS}
+        values["frame_count"] = values["frame_count"] or 1
         with self.write() as db:
             folder_id = self._folder_id(db, os.path.dirname(path))
             values.update(path=text, raw_path=raw, folder_id=folder_id, filename=to_db(os.path.basename(path))[0],
