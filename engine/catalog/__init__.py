@@ -8,6 +8,7 @@ migrations. No other module opens the database.
 from __future__ import annotations
 
 from .albums_store import AlbumQueries
+from .browse import BrowseQueries
 from .curation_store import CurationQueries
 from .db import CatalogBase
 from .edits import EditQueries
@@ -20,7 +21,7 @@ from .series_store import SeriesQueries
 
 
 class Catalog(
-    ScanQueries, PhotoQueries, FeatureQueries, EditQueries, SeriesQueries, AlbumQueries,
+    ScanQueries, PhotoQueries, FeatureQueries, EditQueries, BrowseQueries, SeriesQueries, AlbumQueries,
     FaceQueries, CurationQueries, InterestQueries, CatalogBase,
 ):
     """A photo library's catalog. Use as a context manager or call close()."""
