@@ -28,6 +28,9 @@ COMMAND_MODULES = [
     "clean_series_cmd",
     "undo_cmd",
     "export_story_cmd",
+    "train_series_cmd",
+    "train_events_cmd",
+    "train_interest_cmd",
     "gui_cmd",
 ]
 
