@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "photoorg.engine.models.pau",
     "photoorg.engine.models.event_transformer",
     "photoorg.engine.models.interest",
+    "photoorg.engine.models.mobilenet_v2",
 ]
 
 _REGISTRY: dict[str, Callable] = {}
