@@ -1,8 +1,301 @@
-"""Catalog queries for browsing: paged, sorted, filtered photo lists for the
-window's virtualized grid (a mixin of ``Catalog``)."""
+"""Catalog queries for browsing: sorted, filtered photo lists for the window's
+virtualized grid, folder trees and the inspector's details (a mixin of
+``Catalog``; Qt-free like the rest of the engine).
+
+The grid of a 100,000-photo library needs one light row per photo (id,
+content hash for the thumbnail, name, rating, flag, badges) in display order;
+``browse_rows`` returns exactly that from one query, meant to run on a worker
+thread. Filters that depend on later capabilities (albums, events, people,
+private photos, importance, interest) are used only when the tables of that
+capability exist in this catalog; ``browse_capabilities`` says which do.
+"""
 
 from __future__ import annotations
+
+import os
+from itertools import starmap
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, Optional
+
+from ..paths import fs_path, to_db
+
+# sort key -> ORDER BY clause over the alias p (photos)
+_SORTS: dict[str, str] = {
+    "date": "p.capture_ts IS NULL, p.capture_ts, p.id",
+    "date_desc": "p.capture_ts IS NULL, p.capture_ts DESC, p.id DESC",
+    "name": "p.filename, p.id",
+    "added": "p.id DESC",
+    "rating": "coalesce(p.rating, 0) DESC, p.capture_ts, p.id",
+}
+SORT_LABELS = {
+    "date": "Date taken", "date_desc": "Newest first", "name": "File name", "added": "Recently added",
+    "rating": "Rating", "importance": "Importance", "interest": "Interest",
+}
+FLAG_FILTERS = ("pick", "reject", "unflagged")
+
+
+@dataclass(frozen=True)
+class BrowseFilter:
+    """What the grid shows. Every field left at its default means "any"."""
+
+    folder: Optional[str] = None  # a folder path: photos in it and its subfolders
+    series_id: Optional[int] = None
+    in_series: Optional[bool] = None  # True: only photos that are in some series
+    album_id: Optional[int] = None
+    event: Optional[str] = None
+    person_id: Optional[int] = None
+    private: Optional[bool] = None  # True: only private, False: hide private
+    min_rating: Optional[int] = None  # 1..5
+    flag: Optional[str] = None  # 'pick' | 'reject' | 'unflagged'
+    text: Optional[str] = None  # part of the file name
+    status: str = "ok"
+
+    def with_(self, **changes: Any) -> "BrowseFilter":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None and not (k == "status" and v == "ok")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BrowseFilter":
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class GridRow(NamedTuple):
+    """One cell of the grid: what the delegate paints and the culling keys
+    change. A named tuple: 100,000 of them are built per query."""
+
+    id: int
+    content_hash: str
+    name: str
+    rating: Optional[int]
+    flag: Optional[str]
+    capture_ts: Optional[float]
+    series_id: Optional[int] = None
+    is_pick: int = 0  # 1: the kept photo of its series
+    private: int = 0
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    id: int
+    path: str  # OS path
+    parent_path: Optional[str]  # the nearest catalogued ancestor folder, if any
+    photos: int  # photos directly in this folder
+
+
+@dataclass
+class BrowseCapabilities:
+    sorts: list[str] = field(default_factory=list)
+    filters: set[str] = field(default_factory=set)
+
+
+_GRID_COLUMNS = (
+    "p.id, p.content_hash, p.filename, p.rating, p.flag, p.capture_ts, "
+    "(SELECT m.series_id FROM series_members m WHERE m.photo_id = p.id LIMIT 1) AS series_id, "
+    "p.id IN (SELECT pick_photo_id FROM series WHERE pick_photo_id IS NOT NULL) AS is_pick"
+)
+
+
+def _prefix_bounds(folder: str) -> tuple[str, str]:
+    text = to_db(folder.rstrip(os.sep) + os.sep)[0]
+    return text, text[:-1] + chr(ord(os.sep) + 1)
 
 
 class BrowseQueries:
     """Mixin for ``Catalog``: reaches the database only through ``self.db``."""
+
+    # -- what this catalog can sort and filter by ---------------------------------
+    def _has_table(self, name: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
+        ).fetchone() is not None
+
+    def browse_capabilities(self) -> BrowseCapabilities:
+        caps = BrowseCapabilities(sorts=list(_SORTS),
+                                  filters={"folder", "series_id", "in_series", "min_rating", "flag", "text"})
+        for name, (table, _) in _OPTIONAL_SORTS.items():
+            if self._has_table(table):
+                caps.sorts.append(name)
+        for name, (table, _) in _OPTIONAL_FILTERS.items():
+            if self._has_table(table):
+                caps.filters.add(name)
+        return caps
+
+    # -- the grid ----------------------------------------------------------------
+    def _where(self, f: BrowseFilter) -> tuple[str, list[Any]]:
+        clauses, params = ["p.status = ?"], [f.status]
+        if f.folder:
+            lo, hi = _prefix_bounds(f.folder)
+            clauses.append("p.path >= ? AND p.path < ?")
+            params += [lo, hi]
+        if f.series_id is not None:
+            clauses.append("p.id IN (SELECT photo_id FROM series_members WHERE series_id = ?)")
+            params.append(f.series_id)
+        if f.in_series:
+            clauses.append("p.id IN (SELECT photo_id FROM series_members)")
+        if f.min_rating:
+            clauses.append("p.rating >= ?")
+            params.append(f.min_rating)
+        if f.flag == "unflagged":
+            clauses.append("p.flag IS NULL")
+        elif f.flag:
+            clauses.append("p.flag = ?")
+            params.append(f.flag)
+        if f.text:
+            clauses.append("p.filename LIKE ? ESCAPE '\\'")
+            escaped = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        for name, (table, sql) in _OPTIONAL_FILTERS.items():
+            value = getattr(f, name)
+            if value is None:
+                continue
+            if not self._has_table(table):
+                # A filter on a capability this catalog lacks matches nothing
+                # (rather than everything), except "hide private".
+                if not (name == "private" and value is False):
+                    clauses.append("0")
+                continue
+            if name == "private":
+                clauses.append(("" if value else "NOT ") + self._private_sql())
+                continue
+            clause, extra = sql(value)
+            clauses.append(clause)
+            params += extra
+        return " AND ".join(clauses), params
+
+    def _order(self, sort: str) -> tuple[str, str]:
+        """(extra JOIN, ORDER BY) for a sort key; unknown or unavailable sorts fall back to date."""
+        if sort in _OPTIONAL_SORTS:
+            table, (join, order) = _OPTIONAL_SORTS[sort][0], _OPTIONAL_SORTS[sort][1]
+            if self._has_table(table):
+                return join, order
+            sort = "date"
+        return "", _SORTS.get(sort, _SORTS["date"])
+
+    def browse_rows(self, filt: Optional[BrowseFilter] = None, sort: str = "date",
+                    limit: Optional[int] = None, offset: int = 0) -> list[GridRow]:
+        """The grid's rows in display order (all of them unless ``limit``)."""
+        f = filt or BrowseFilter()
+        where, params = self._where(f)
+        join, order = self._order(sort)
+        sql = f"SELECT {_GRID_COLUMNS}{self._private_column()} FROM photos p {join} WHERE {where} ORDER BY {order}"
+        if limit is not None and sort != "interest":
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        rows = self._grid_query(sql, params)
+        if sort == "interest" and self._has_table("interest"):
+            rows = self._by_interest(rows)
+            if limit is not None:
+                rows = rows[offset:offset + limit]
+        return rows
+
+    def _by_interest(self, rows: list[GridRow]) -> list[GridRow]:
+        """Most interesting first (InterestQueries.interest_scores); photos not
+        scored yet keep their date order after the scored ones."""
+        scores = self.interest_scores([r.id for r in rows])
+        return sorted(rows, key=lambda r: -scores.get(r.id, -1.0))
+
+    def _private_column(self) -> str:
+        return f", {self._private_sql()}" if self._has_table(_PRIVATE_TABLE) else ""
+
+    def _private_sql(self) -> str:
+        close = sorted(self.close_people()) if hasattr(self, "close_people") else []
+        return _PRIVATE_SQL.format(close=",".join(str(int(c)) for c in close) or "NULL")
+
+    def _grid_query(self, sql: str, params: list) -> list[GridRow]:
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None  # plain tuples: several times faster than sqlite3.Row
+        return list(starmap(GridRow, cursor.execute(sql, params)))
+
+    def browse_count(self, filt: Optional[BrowseFilter] = None) -> int:
+        where, params = self._where(filt or BrowseFilter())
+        return self.scalar(f"SELECT count(*) FROM photos p WHERE {where}", params)
+
+    def grid_rows(self, photo_ids: list[int]) -> dict[int, GridRow]:
+        """Fresh rows for some photos (after an edit), by id."""
+        out: dict[int, GridRow] = {}
+        ids = list(photo_ids)
+        private_col = self._private_column()
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            sql = f"SELECT {_GRID_COLUMNS}{private_col} FROM photos p WHERE p.id IN ({','.join('?' * len(chunk))})"
+            for row in self._grid_query(sql, chunk):
+                out[row.id] = row
+        return out
+
+    # -- the sidebar ---------------------------------------------------------------
+    def folder_entries(self) -> list[FolderEntry]:
+        """Every catalogued folder holding photos, under the scanned roots
+        (a root holding no photo itself is listed too, with a negative id), in
+        path order, each with its nearest listed ancestor."""
+        rows = self.db.execute(
+            "SELECT f.id, f.path, f.raw_path, count(p.id) FROM folders f "
+            "LEFT JOIN photos p ON p.folder_id = f.id AND p.status = 'ok' "
+            "WHERE f.missing = 0 GROUP BY f.id HAVING count(p.id) > 0"
+        ).fetchall()
+        entries = {fs_path(r[1], r[2]): (r[0], r[3]) for r in rows}
+        for r in self.db.execute("SELECT id, path, raw_path FROM roots"):
+            entries.setdefault(fs_path(r[1], r[2]), (-r[0], 0))
+        out = []
+        for path in sorted(entries, key=lambda p: p.split(os.sep)):
+            fid, count = entries[path]
+            parent = os.path.dirname(path)
+            while parent not in entries and os.path.dirname(parent) != parent:
+                parent = os.path.dirname(parent)
+            out.append(FolderEntry(fid, path, parent if parent in entries and parent != path else None, count))
+        return out
+
+    # -- the inspector -------------------------------------------------------------
+    def photo_details(self, photo_id: int) -> Optional[dict[str, Any]]:
+        """Everything the inspector shows about one photo, as plain values."""
+        row = self.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+        if row is None:
+            return None
+        d = dict(row)
+        d["path"] = fs_path(row["path"], row["raw_path"])
+        d.pop("raw_path", None)
+        series = self.db.execute(
+            "SELECT m.series_id, m.rank, m.score, s.pick_photo_id, s.user_pick, s.kind, "
+            "(SELECT count(*) FROM series_members x WHERE x.series_id = m.series_id) "
+            "FROM series_members m JOIN series s ON s.id = m.series_id WHERE m.photo_id = ?",
+            (photo_id,),
+        ).fetchone()
+        if series:
+            d["series"] = {"id": series[0], "rank": series[1], "score": series[2],
+                           "is_pick": series[3] == photo_id, "user_pick": bool(series[4]),
+                           "kind": series[5], "size": series[6]}
+        return d
+
+
+# -- capabilities that other domains add (used only when their tables exist) ------
+# A private photo, as FaceQueries.privacy_list decides it (tests/test_browse.py
+# checks that the two agree): the user's override wins; otherwise a document,
+# screenshot or portrait, or a photo of one of the "close people" (their ids
+# are put in by _private_sql, from FaceQueries.close_people).
+_PRIVATE_TABLE = "photo_privacy"
+_PRIVATE_SQL = (
+    "coalesce((SELECT o.private FROM privacy_overrides o WHERE o.content_hash = p.content_hash), "
+    "coalesce((SELECT pp.document OR pp.screenshot OR pp.portrait FROM photo_privacy pp "
+    "WHERE pp.content_hash = p.content_hash), 0) "
+    "OR p.content_hash IN (SELECT f.content_hash FROM faces f WHERE f.person_id IN ({close})))"
+)
+
+_OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {
+    "album_id": ("album_photos", lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v])),
+    "event": ("albums", lambda v: (
+        "p.id IN (SELECT ap.photo_id FROM album_photos ap JOIN albums a ON a.id = ap.album_id "
+        "WHERE coalesce(a.user_event, a.event) = ?)", [v])),
+    "person_id": ("faces", lambda v: (
+        "p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v])),
+    "private": (_PRIVATE_TABLE, None),  # built by _private_sql (needs the close people)
+}
+# sort -> (table, (JOIN, ORDER BY)); "interest" is sorted in Python (the
+# interest score is computed when read, from the user's own signals too).
+_OPTIONAL_SORTS: dict[str, tuple[str, tuple[str, str]]] = {
+    "importance": ("album_photos", (
+        "LEFT JOIN (SELECT photo_id, max(importance) AS importance FROM album_photos GROUP BY photo_id) imp "
+        "ON imp.photo_id = p.id", "imp.importance IS NULL, imp.importance DESC, p.capture_ts, p.id")),
+    "interest": ("interest", ("", "p.capture_ts IS NULL, p.capture_ts, p.id")),
+}

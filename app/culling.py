@@ -1,0 +1,80 @@
+"""Culling edits (pick / reject flags, star ratings) as undoable commands.
+
+An edit shows at once (the grid row is patched), is written on the "edit"
+lane (``catalog.set_flag`` / ``catalog.set_rating``, which also log the
+decision for learning), and is undone with Ctrl+Z by writing each photo's
+previous value back. A write that fails puts the old values back on screen
+and says why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable, Optional
+
+from PySide6.QtGui import QUndoCommand
+
+from .session import Session
+
+FIELDS = {"flag": "set_flag", "rating": "set_rating"}
+
+
+def _describe(field: str, value: Any, n: int) -> str:
+    what = f"{n} photo" + ("s" if n != 1 else "")
+    if field == "flag":
+        return {"pick": f"Pick {what}", "reject": f"Reject {what}", None: f"Unflag {what}"}[value]
+    return f"Rate {what} {value}★" if value else f"Clear rating of {what}"
+
+
+class EditCommand(QUndoCommand):
+    """Set ``field`` to ``value`` on photos whose previous values are ``old``."""
+
+    def __init__(self, session: Session, field: str, old: dict[int, Any], value: Any,
+                 patch: Callable[[list[int], str, Any], None]) -> None:
+        super().__init__(_describe(field, value, len(old)))
+        self.session = session
+        self.field = field
+        self.old = old
+        self.value = value
+        self.patch = patch
+
+    def redo(self) -> None:
+        self._write({pid: self.value for pid in self.old}, revert_to=self.old)
+
+    def undo(self) -> None:
+        self._write(self.old, revert_to={pid: self.value for pid in self.old})
+
+    def _write(self, values: dict[int, Any], revert_to: dict[int, Any]) -> None:
+        groups: dict[Any, list[int]] = defaultdict(list)
+        for pid, value in values.items():
+            groups[value].append(pid)
+        for value, ids in groups.items():
+            self.patch(ids, self.field, value)
+        catalog = self.session.catalog
+        method = getattr(catalog, FIELDS[self.field])
+
+        def write() -> None:
+            with catalog.write():  # one transaction for the whole edit
+                for value, ids in groups.items():
+                    method(ids, value)
+
+        def failed(message: str) -> None:
+            for pid, value in revert_to.items():
+                self.patch([pid], self.field, value)
+            self.session.error.emit(f"{self.text()} was not saved: {message}")
+
+        self.session.runner.call(self.text(), write, lane="edit", on_error=failed,
+                                 on_done=lambda _: self.session.photos_changed.emit(list(values)))
+
+
+def push_edit(session: Session, field: str, rows: list, value: Any,
+              patch: Callable[[list[int], str, Any], None]) -> Optional[EditCommand]:
+    """Push an undoable edit of ``field`` for the given grid rows (skips no-ops)."""
+    if field == "rating" and value == 0:
+        value = None
+    old = {row.id: getattr(row, field) for row in rows if getattr(row, field) != value}
+    if not old:
+        return None
+    command = EditCommand(session, field, old, value, patch)
+    session.undo.push(command)  # runs redo()
+    return command

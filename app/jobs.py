@@ -1,0 +1,67 @@
+"""The long jobs the window starts: scanning folders and running analysis.
+
+Both go to the "work" lane (one after another, never two writers), report
+progress to the status strip and the progress panel, and make the views
+refresh while they write (``Session.live_changed``), so thumbnails appear as
+the scanner commits its batches.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+from photoorg.engine.pipeline import run_stages
+from photoorg.engine.scan.scanner import ScanSummary, scan
+
+from .session import Session
+from .workers import Task
+
+
+def start_scan(session: Session, paths: Sequence[str], *, analyse: bool = True,
+               on_done: Optional[Callable[[ScanSummary], None]] = None) -> Task:
+    paths = [str(p) for p in paths]
+    settings = session.settings
+
+    def work(token, progress):
+        return scan(session.catalog, paths, settings, progress, token)
+
+    def done(summary: ScanSummary) -> None:
+        session.library_changed.emit("scan")
+        counts = summary.counts()
+        text = (f"Scan {'cancelled' if summary.cancelled else 'done'}: {counts['added']} added, "
+                f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['missing']} missing, "
+                f"{counts['skipped']} skipped")
+        session.message.emit(text)
+        if on_done:
+            on_done(summary)
+        if analyse and not summary.cancelled:
+            start_analysis(session)
+
+    return session.runner.submit(
+        f"Scanning {', '.join(paths) if len(paths) < 3 else f'{len(paths)} folders'}", work, lane="work",
+        on_done=done, on_error=lambda msg: session.error.emit(f"Scan failed: {msg}"),
+        on_progress=lambda p: session.live_changed("scan") if p.stage == "read" else None,
+        on_cancelled=lambda: session.library_changed.emit("scan"),
+    )
+
+
+def start_analysis(session: Session, only: Optional[list[str]] = None) -> Task:
+    settings = session.settings
+
+    def work(token, progress):
+        return run_stages(session.catalog, settings, progress, token, only)
+
+    def done(outcomes) -> None:
+        session.library_changed.emit("analysis")
+        failed = [o for o in outcomes if o.status == "failed"]
+        if failed:
+            session.error.emit("Analysis: " + "; ".join(f"{o.name} failed ({o.error})" for o in failed))
+        elif outcomes:
+            session.message.emit("Analysis done: " + ", ".join(f"{o.name} {o.status}" for o in outcomes))
+
+    return session.runner.submit(
+        "Analysing", work, lane="work", on_done=done,
+        on_error=lambda msg: session.error.emit(f"Analysis failed: {msg}"),
+        on_progress=lambda p: session.live_changed("analysis-live"),
+        on_cancelled=lambda: session.library_changed.emit("analysis"),
+    )

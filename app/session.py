@@ -1,0 +1,119 @@
+"""One open catalog and everything that works on it: the catalog (opened
+once), the settings with the stored preferences, the task runner, the
+thumbnail cache and the undo stack. Views receive the session; switching
+catalogs closes one session and opens another.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Optional
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from photoorg.engine.catalog import Catalog
+from photoorg.engine.progress import Progress
+from photoorg.engine.settings import Preferences, Settings
+
+from .thumbs import ThumbnailCache
+from .workers import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+# While a scan or analysis writes, views refresh at most this often.
+LIVE_REFRESH_S = 1.0
+
+
+class Session(QObject):
+    # What changed in bulk: "scan", "analysis", "series", "curation", "people",
+    # "albums", "prefs". Views refresh what they show.
+    library_changed = Signal(str)
+    # Some photos' rows changed (flags, ratings, picks): their ids.
+    photos_changed = Signal(list)
+    # A readable error from any task, for the window's banner.
+    error = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, settings: Settings, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.catalog = Catalog(settings.catalog_path)
+        prefs = Preferences.from_dict(self.catalog.get_pref("preferences", {}) or {})
+        self.settings = settings.with_prefs(prefs)
+        self.runner = TaskRunner(self)
+        self.thumbs = ThumbnailCache(self.settings.thumbs_dir, parent=self)
+        self.undo = QUndoStack(self)
+        self._last_live = 0.0
+        self._live_pending: Optional[str] = None
+        self._live_timer = QTimer(self, singleShot=True)
+        self._live_timer.timeout.connect(self._emit_live)
+        self.closed = False
+
+    # -- preferences -------------------------------------------------------------------
+    def save_prefs(self, prefs: Preferences) -> Task:
+        """Store the preferences under the key the command line reads too."""
+        self.settings = self.settings.with_prefs(prefs)
+        return self.runner.call(
+            "save settings", lambda: self.catalog.set_pref("preferences", prefs.to_dict()), lane="edit",
+            on_done=lambda _: self.library_changed.emit("prefs"), on_error=self.error.emit)
+
+    # -- live refresh while work writes --------------------------------------------------
+    def live_changed(self, what: str) -> None:
+        """Called on progress of writing work: views refresh, throttled."""
+        self._live_pending = what
+        wait = LIVE_REFRESH_S - (time.monotonic() - self._last_live)
+        if wait <= 0:
+            self._emit_live()
+        elif not self._live_timer.isActive():
+            self._live_timer.start(int(wait * 1000))
+
+    def _emit_live(self) -> None:
+        if self._live_pending and not self.closed:
+            self._last_live = time.monotonic()
+            self.thumbs.forget_missing()
+            what, self._live_pending = self._live_pending, None
+            self.library_changed.emit(what)
+
+    # -- closing ---------------------------------------------------------------------------
+    def close(self, timeout_s: float = 15.0) -> bool:
+        """Cancel all work, wait for it, close the catalog. True if work stopped in time."""
+        if self.closed:
+            return True
+        self.closed = True
+        self._live_timer.stop()
+        stopped = self.runner.shutdown(timeout_s)
+        self.thumbs.shutdown()
+        if stopped:
+            self.catalog.close()
+        else:
+            log.warning("background work did not stop in %.0f s; the catalog is left to the process exit", timeout_s)
+        return stopped
+
+
+def progress_text(p: Progress) -> str:
+    """'read 1,234 / 10,000 · 85/s · about 1 min left · IMG_0001.JPG'"""
+    parts = [f"{p.stage} {p.done:,}" + (f" / {p.total:,}" if p.total else "")]
+    if p.rate >= 0.1:
+        parts.append(f"{p.rate:,.0f}/s" if p.rate >= 10 else f"{p.rate:.1f}/s")
+    if p.eta_s is not None and p.total and p.done < p.total:
+        parts.append(f"{format_duration(p.eta_s)} left")
+    if p.message:
+        parts.append(p.message)
+    return " · ".join(parts)
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"

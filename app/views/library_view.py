@@ -1,0 +1,198 @@
+"""The Library view: the filter bar, the virtualized grid and the loupe.
+
+The rows are loaded on the "query" lane (``load_grid``); a new filter or
+sort replaces the rows (reset), a refresh while a scan writes applies only
+the inserted and removed runs and keeps the photo at the top of the view in
+place. Culling keys become undoable edits (``culling.push_edit``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from photoorg.engine.catalog.browse import BrowseFilter
+
+from ..culling import push_edit
+from ..grid_model import GridData, PhotoGridModel, load_grid
+from ..session import Session
+from ..widgets.filter_bar import FilterBar
+from ..widgets.loupe import Loupe
+from ..widgets.photo_grid import PhotoGrid
+
+
+class LibraryView(QWidget):
+    current_photo_changed = Signal(int)
+    count_changed = Signal(int)
+    save_filter_requested = Signal(dict, str)  # filter fields, sort
+
+    def __init__(self, session: Session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.base: dict[str, Any] = {}
+        self.model = PhotoGridModel(self)
+        self.bar = FilterBar()
+        self.grid = PhotoGrid(self.model, session.thumbs)
+        self.loupe = Loupe()
+        self.empty = QLabel("")
+        self.empty.setObjectName("Hint")
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        for w in (self.grid, self.loupe):
+            self.stack.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.stack, 1)
+        self.empty.hide()
+        self.loaded = False  # True once the first rows arrived
+        self._pending_select: Optional[int] = None
+
+        self.bar.changed.connect(lambda: self.refresh(reset=True))
+        self.bar.zoom_changed.connect(self.grid.set_cell_size)
+        self.bar.save_requested.connect(lambda: self.save_filter_requested.emit(self.filter().to_dict(), self.bar.sort_key()))
+        self.grid.flag_requested.connect(lambda v: self.edit("flag", v))
+        self.grid.rating_requested.connect(lambda v: self.edit("rating", v))
+        self.grid.preview_requested.connect(self.open_loupe)
+        self.grid.current_photo_changed.connect(self._current_changed)
+        self.loupe.closed.connect(self.close_loupe)
+        self.loupe.step.connect(self._loupe_step)
+        self.loupe.flag_requested.connect(lambda v: self.edit("flag", v))
+        self.loupe.rating_requested.connect(lambda v: self.edit("rating", v))
+        session.library_changed.connect(self._library_changed)
+        self.update_sorts()
+
+    # -- what is shown ------------------------------------------------------------------
+    def filter(self) -> BrowseFilter:
+        return BrowseFilter.from_dict({**self.base, **self.bar.values()})
+
+    def show_filter(self, fields: dict, title: str, sort: Optional[str] = None) -> None:
+        self.base = dict(fields)
+        self.bar.set_state(title, sort)
+        self.close_loupe()
+        self.refresh(reset=True)
+
+    def update_sorts(self) -> None:
+        caps = self.session.catalog.browse_capabilities()
+        self.bar.set_sorts(caps.sorts)
+
+    def refresh(self, reset: bool = False) -> None:
+        """Reload the rows: a reset for a new filter, an edit script otherwise."""
+        filt, sort = self.filter(), self.bar.sort_key()
+        snapshot, version = (None, -1) if reset else self.model.snapshot()
+        catalog = self.session.catalog
+        keep = self.grid.current_id()
+        self.session.runner.submit(
+            "load photos", lambda token, progress: load_grid(catalog, filt, sort, snapshot, version),
+            lane="query", key="grid", on_done=lambda data: self._show(data, reset, keep),
+            on_error=lambda msg: self.session.error.emit(f"Could not list photos: {msg}"))
+
+    def _show(self, data: GridData, reset: bool, keep: int) -> None:
+        anchor = None if reset else self._top_visible()
+        self.model.apply(data, reset=reset)
+        self.loaded = True
+        if reset:
+            target = self._pending_select if self._pending_select is not None else keep
+            self._pending_select = None
+            if target < 0 or not self.grid.select_photo(target):
+                self.grid.scrollToTop()
+        elif anchor is not None:
+            QTimer.singleShot(0, lambda: self._restore_top(anchor))
+        self._update_empty()
+        self.count_changed.emit(self.model.rowCount())
+
+    def _top_visible(self) -> Optional[int]:
+        if self.grid.verticalScrollBar().value() == 0:
+            return None
+        row = self.model.row_at(self.grid.indexAt(QPoint(8, 8)).row())
+        return row.id if row else None
+
+    def _restore_top(self, photo_id: int) -> None:
+        row = self.model.row_of(photo_id)
+        if row >= 0:
+            self.grid.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def _update_empty(self) -> None:
+        if self.model.rowCount():
+            self.empty.hide()
+            return
+        if self.base or self.bar.values():
+            self.empty.setText("   No photos match this filter.")
+        else:
+            self.empty.setText("   No photos yet: add a folder (File ▸ Add folder…) and they appear here as they are read.")
+        self.empty.show()
+
+    def _library_changed(self, what: str) -> None:
+        if what in ("scan", "analysis", "series", "curation", "albums", "people"):
+            if what in ("analysis", "albums"):
+                self.update_sorts()
+            self.refresh(reset=False)
+
+    def select_photo_when_loaded(self, photo_id: int) -> None:
+        if not self.grid.select_photo(photo_id):
+            self._pending_select = photo_id
+
+    # -- culling ----------------------------------------------------------------------------
+    def selected_rows(self) -> list:
+        if self.stack.currentWidget() is self.loupe:
+            row = self.model.row_at(self.model.row_of(self.loupe.photo_id))
+            return [row] if row else []
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
+        if not rows and self.grid.currentIndex().isValid():
+            rows = [self.grid.currentIndex().row()]
+        return [self.model.row_at(r) for r in rows if self.model.row_at(r) is not None]
+
+    def edit(self, field: str, value: Any) -> None:
+        rows = self.selected_rows()
+        if rows:
+            push_edit(self.session, field, rows, value, self._patch)
+
+    def _patch(self, ids: list[int], field: str, value: Any) -> None:
+        self.model.patch(ids, **{field: value})
+        if self.in_loupe() and self.loupe.photo_id in ids:
+            row = self.model.row_at(self.model.row_of(self.loupe.photo_id))
+            if row is not None:
+                self.loupe.caption = _caption(row)
+                self.loupe.update()
+
+    # -- loupe -------------------------------------------------------------------------------
+    def open_loupe(self) -> None:
+        row = self.model.row_at(self.grid.currentIndex().row())
+        if row is None:
+            return
+        self.stack.setCurrentWidget(self.loupe)
+        self._show_in_loupe(row)
+        self.loupe.setFocus()
+
+    def _show_in_loupe(self, row) -> None:
+        details = self.session.catalog.photo_details(row.id)
+        path = details["path"] if details else ""
+        self.loupe.show_photo(self.session, row.id, self.session.thumbs.get(row.content_hash), _caption(row), path)
+
+    def close_loupe(self) -> None:
+        if self.stack.currentWidget() is self.loupe:
+            self.stack.setCurrentWidget(self.grid)
+            self.grid.setFocus()
+
+    def in_loupe(self) -> bool:
+        return self.stack.currentWidget() is self.loupe
+
+    def _loupe_step(self, delta: int) -> None:
+        self.grid.step(delta)
+        row = self.model.row_at(self.grid.currentIndex().row())
+        if row is not None:
+            self._show_in_loupe(row)
+
+    def _current_changed(self, photo_id: int) -> None:
+        self.current_photo_changed.emit(photo_id)
+
+
+def _caption(row) -> str:
+    caption = row.name + (f"   ·   {'★' * row.rating}" if row.rating and row.rating > 0 else "")
+    if row.flag:
+        caption += f"   ·   {'picked' if row.flag == 'pick' else 'rejected'}"
+    return caption

@@ -1,0 +1,112 @@
+"""The sidebar: the library's sections, its folders and the saved filters.
+
+Every item carries a destination: ("view", name) for Series, Albums, People,
+Insights; ("filter", {BrowseFilter fields}) for Library entries, folders and
+saved filters. ``navigate`` fires with it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from ..theme import icon
+
+DEST = Qt.ItemDataRole.UserRole + 1
+
+LIBRARY_ENTRIES = [
+    ("All photos", "library", {}),
+    ("Picks", "pick", {"flag": "pick"}),
+    ("Rejected", "reject", {"flag": "reject"}),
+    ("Rated ★★★ and up", "star", {"min_rating": 3}),
+    ("In a series", "stack", {"in_series": True}),
+]
+VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights")]
+
+
+class Sidebar(QTreeWidget):
+    navigate = Signal(object)  # ("view", name) | ("filter", dict, title)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.setHeaderHidden(True)
+        self.setIndentation(12)
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setMinimumWidth(190)
+        self._section_font = QFont()
+        self._section_font.setPointSizeF(8.5)
+        self._section_font.setBold(True)
+        self.library = self._section("LIBRARY")
+        for title, icon_name, filt in LIBRARY_ENTRIES:
+            self._item(self.library, title, icon_name, ("filter", filt, title))
+        self.views = self._section("VIEWS")
+        self.view_items: dict[str, QTreeWidgetItem] = {}
+        for title, name in VIEW_ENTRIES:
+            self.view_items[name] = self._item(self.views, title, name, ("view", name))
+        self.folders = self._section("FOLDERS")
+        self.saved = self._section("SAVED FILTERS")
+        self.itemClicked.connect(self._clicked)
+        self.itemActivated.connect(self._clicked)
+        self.setCurrentItem(self.library.child(0))
+
+    def _section(self, title: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self, [title])
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        item.setFont(0, self._section_font)
+        item.setForeground(0, Qt.GlobalColor.gray)
+        item.setExpanded(True)
+        return item
+
+    def _item(self, parent: QTreeWidgetItem, title: str, icon_name: str, dest: Any) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [title])
+        item.setIcon(0, icon(icon_name))
+        item.setData(0, DEST, dest)
+        item.setToolTip(0, title)
+        return item
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        dest = item.data(0, DEST)
+        if dest is not None:
+            self.navigate.emit(dest)
+
+    # -- filling ---------------------------------------------------------------------
+    def set_folders(self, entries) -> None:
+        """``entries``: FolderEntry list from ``catalog.folder_entries`` (a tree)."""
+        self.folders.takeChildren()
+        items: dict[str, QTreeWidgetItem] = {}
+        totals: dict[str, int] = {}
+        for e in reversed(entries):  # children first, so parents get the sum
+            totals[e.path] = totals.get(e.path, 0) + e.photos
+            if e.parent_path:
+                totals[e.parent_path] = totals.get(e.parent_path, 0) + totals[e.path]
+        for e in entries:
+            parent = items.get(e.parent_path) if e.parent_path else self.folders
+            name = os.path.basename(e.path) or e.path
+            if parent is self.folders:
+                name = e.path.replace(os.path.expanduser("~"), "~", 1)
+            item = self._item(parent, f"{name}  ({totals.get(e.path, 0):,})", "folder",
+                              ("filter", {"folder": e.path}, os.path.basename(e.path) or e.path))
+            item.setToolTip(0, e.path)
+            items[e.path] = item
+        self.folders.setExpanded(True)
+        for item in items.values():
+            item.setExpanded(item.parent() is self.folders)
+
+    def set_saved_filters(self, saved: list[dict]) -> None:
+        """``saved``: [{"name", "filter", "sort"}] as stored in the catalog prefs."""
+        self.saved.takeChildren()
+        for entry in saved:
+            self._item(self.saved, entry["name"], "saved-filter",
+                       ("filter", entry.get("filter", {}), entry["name"], entry.get("sort")))
+
+    def select_view(self, name: str) -> None:
+        item: Optional[QTreeWidgetItem] = self.view_items.get(name)
+        if item is not None:
+            self.setCurrentItem(item)
