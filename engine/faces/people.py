@@ -1,0 +1,186 @@
+"""Faces into people, with the user's corrections as constraints.
+
+Two ways in:
+- ``recluster``: cluster every face (``cluster.dbscan_like``), then map the
+  clusters onto the people the user already knows so that names, merges,
+  splits and "not this person" survive:
+  * a face the user placed (``assigned_by = 'user'``) stays there (must-link);
+  * a cluster goes to the person most of its faces belonged to; a person the
+    user never touched keeps only its best-matching cluster (so automatic
+    mistakes can still be undone by new evidence), a touched person keeps all
+    (a merge stays merged);
+  * a cluster holding faces of people the user separated (cannot-link, made
+    by a split) is divided between them by the nearest person;
+  * a face never goes to a person it was removed from (cannot-link), it
+    falls back to the nearest other person within ``assign_eps`` or none.
+- ``assign_new``: incremental. Faces without a person join the nearest person
+  (distance to that person's exemplar faces within ``assign_eps``); the rest
+  are clustered among themselves and dense groups become new people. No
+  existing person is re-clustered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Optional
+
+import numpy as np
+
+from .cluster import ClusterParams, dbscan_like, nearest
+
+log = logging.getLogger(__name__)
+
+EXEMPLARS_PER_PERSON = 48
+# A full re-clustering is redone when the library has this many times the
+# faces it had at the last one (early people were formed on thin evidence).
+RECLUSTER_GROWTH = 2.0
+STATE_KEY = "faces.clustering"
+
+
+def _exemplars(table: dict, person: np.ndarray, limit: int = EXEMPLARS_PER_PERSON):
+    """Per person up to ``limit`` faces (pinned first, then best quality)."""
+    idx = np.nonzero(person >= 0)[0]
+    order = idx[np.lexsort((-table["quality"][idx], ~table["pinned"][idx], person[idx]))]
+    keep, count = [], Counter()
+    for i in order:
+        p = person[i]
+        if count[p] < limit:
+            keep.append(i)
+            count[p] += 1
+    keep = np.array(keep, np.int64)
+    return table["embedding"][keep], person[keep]
+
+
+def _assign_nearest(x: np.ndarray, ex: np.ndarray, ex_person: np.ndarray, face_ids: np.ndarray,
+                    rejections: dict[int, set[int]], eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest person (by exemplar) within ``eps`` that the face was not
+    removed from; -1 when none."""
+    out = np.full(len(x), -1, np.int64)
+    dist = np.full(len(x), np.inf, np.float32)
+    if len(x) == 0 or len(ex) == 0:
+        return out, dist
+    idx, d = nearest(x, ex, k=min(16, len(ex)))
+    for r in range(len(x)):
+        banned = rejections.get(int(face_ids[r]), ())
+        for c in range(idx.shape[1]):
+            if d[r, c] > eps:
+                break
+            p = ex_person[idx[r, c]]
+            if p not in banned:
+                out[r], dist[r] = p, d[r, c]
+                break
+    return out, dist
+
+
+def recluster(catalog, params: ClusterParams = ClusterParams()) -> dict:
+    """Cluster every face again, keeping the user's corrections."""
+    t = catalog.face_table()
+    n = len(t["id"])
+    meta = catalog.people_meta()
+    rejections = catalog.face_rejections()
+    cannot = catalog.person_cannot_links()
+    old = np.array([p if p in meta else -1 for p in t["person"]], np.int64)
+    pinned = t["pinned"] & (old >= 0)
+    new = np.where(pinned, old, -1)
+    labels = dbscan_like(t["embedding"], t["quality"], params) if n else np.zeros(0, np.int64)
+    claimed: set[int] = set()
+    created = 0
+    clusters = sorted(set(labels[labels >= 0].tolist()), key=lambda c: -int((labels == c).sum()))
+    for c in clusters:
+        members = np.nonzero(labels == c)[0]
+        free = members[~pinned[members]]
+        pinned_people = set(old[members[pinned[members]]].tolist())
+        votes = Counter(old[free][old[free] >= 0].tolist())
+        present = pinned_people | set(votes)
+        apart = {p for p in present if any(frozenset((p, q)) in cannot for q in present if q != p)}
+        if len(pinned_people) >= 2 or len(apart) >= 2:
+            # People the user told apart share this cluster: divide it.
+            group = sorted(pinned_people | apart)
+            cents = np.stack([t["embedding"][members[old[members] == p]].mean(axis=0) for p in group])
+            pick, _ = nearest(t["embedding"][free], cents, k=1)
+            new[free] = np.array(group)[pick[:, 0]]
+            claimed.update(group)
+            continue
+        if pinned_people:
+            target = next(iter(pinned_people))
+        else:
+            target = -1
+            for p, _ in votes.most_common():
+                if meta[p]["user_touched"] or p not in claimed:
+                    target = p
+                    break
+        if target < 0:
+            target = catalog.new_person()
+            meta[target] = {"user_touched": 0}
+            created += 1
+        claimed.add(target)
+        new[free] = target
+    # "Not this person" always wins over the cluster.
+    for r in np.nonzero(new >= 0)[0]:
+        if not pinned[r] and int(new[r]) in rejections.get(int(t["id"][r]), ()):
+            new[r] = -1
+    # Faces left out (noise, rejected) join the nearest person if close enough.
+    dist = np.full(n, np.nan, np.float32)
+    loose = np.nonzero(new < 0)[0]
+    ex, ex_person = _exemplars(t, new)
+    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps)
+    new[loose] = got
+    dist[loose] = np.where(got >= 0, d, np.nan)
+    _save(catalog, t, new, pinned, dist)
+    dropped = catalog.drop_empty_people()
+    owner = catalog.update_owner_suggestion()
+    catalog.set_pref(STATE_KEY, {"faces_at_full": int(n), "eps": params.eps, "min_samples": params.min_samples})
+    return {"mode": "full", "faces": int(n), "people": len(set(new[new >= 0].tolist())),
+            "new_people": created, "dropped_people": dropped, "unassigned": int((new < 0).sum()),
+            "owner_person": owner}
+
+
+def assign_new(catalog, params: ClusterParams = ClusterParams()) -> dict:
+    """Incremental: faces without a person join people or form new ones."""
+    t = catalog.face_table()
+    n = len(t["id"])
+    meta = catalog.people_meta()
+    rejections = catalog.face_rejections()
+    person = np.array([p if p in meta else -1 for p in t["person"]], np.int64)
+    loose = np.nonzero(person < 0)[0]
+    if len(loose) == 0:
+        return {"mode": "incremental", "faces": int(n), "assigned": 0, "new_people": 0}
+    ex, ex_person = _exemplars(t, person)
+    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps)
+    rows = [(int(t["id"][r]), int(p), "auto", float(dd)) for r, p, dd in zip(loose, got, d) if p >= 0]
+    assigned = len(rows)
+    rest = loose[got < 0]
+    created = 0
+    if len(rest):
+        labels = dbscan_like(t["embedding"][rest], t["quality"][rest], params)
+        for c in range(labels.max() + 1 if len(labels) else 0):
+            members = rest[labels == c]
+            pid = catalog.new_person()
+            created += 1
+            rows += [(int(t["id"][r]), pid, "auto", None) for r in members]
+    catalog.assign_faces(rows)
+    owner = catalog.update_owner_suggestion()
+    return {"mode": "incremental", "faces": int(n), "assigned": assigned, "new_people": created,
+            "unassigned": int(len(loose) - len(rows)), "owner_person": owner}
+
+
+def update_people(catalog, params: ClusterParams = ClusterParams(), full: Optional[bool] = None) -> dict:
+    """What the faces stage runs: a full clustering the first time and when
+    the library has grown a lot, the incremental path otherwise."""
+    if full is None:
+        state = catalog.get_pref(STATE_KEY)
+        n = catalog.scalar("SELECT count(*) FROM faces") or 0
+        full = not state or n >= RECLUSTER_GROWTH * max(state.get("faces_at_full", 0), 1)
+    return recluster(catalog, params) if full else assign_new(catalog, params)
+
+
+def _save(catalog, t: dict, new: np.ndarray, pinned: np.ndarray, dist: np.ndarray) -> None:
+    rows = []
+    for r in range(len(new)):
+        if pinned[r]:
+            continue
+        p = int(new[r])
+        d = None if np.isnan(dist[r]) else float(dist[r])
+        rows.append((int(t["id"][r]), p if p >= 0 else None, "auto", d))
+    catalog.assign_faces(rows)

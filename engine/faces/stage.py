@@ -1,0 +1,67 @@
+"""The "faces" stage: detect, align and embed faces of new photos (once per
+content), then bring people up to date (incrementally once people exist)."""
+
+from __future__ import annotations
+
+import logging
+
+from ..errors import DecodeError
+from ..imaging.decode import decode
+from ..pipeline import Stage
+from ..progress import ProgressMeter
+from .cluster import ClusterParams
+from .detect import DetectorConfig, FaceAnalyzer
+from .people import update_people
+from .selfie import selfie_face
+
+log = logging.getLogger(__name__)
+
+NAME = "faces"
+VERSION = 1
+COMMIT_EVERY = 16
+
+
+def detect_photo(catalog, photo, analyzer: FaceAnalyzer, max_megapixels: float) -> int:
+    """Faces of one photo into the catalog; returns how many were found."""
+    image = decode(photo.path, name=photo.path, target=analyzer.config.side, max_megapixels=max_megapixels)
+    full_size = image.info.get("full_size", image.size)
+    faces = analyzer.analyze(image, full_size)
+    selfie = selfie_face(faces, catalog.capture_info(photo.content_hash))
+    catalog.save_faces(photo.content_hash, faces, full_size, selfie)
+    return len(faces)
+
+
+def run(catalog, settings, progress, cancel, config: DetectorConfig = DetectorConfig(),
+        params: ClusterParams = ClusterParams()) -> dict:
+    todo = catalog.photos_needing_stage(NAME, VERSION)
+    meter = ProgressMeter("faces", progress, total=len(todo))
+    analyzer = FaceAnalyzer(config)
+    found = failed = 0
+    done: list[str] = []
+    try:
+        for photo in todo:
+            cancel.raise_if_cancelled()
+            try:
+                found += detect_photo(catalog, photo, analyzer, settings.prefs.max_megapixels)
+                done.append(photo.content_hash)
+            except DecodeError as exc:
+                failed += 1
+                catalog.mark_stage([photo.content_hash], NAME, VERSION, "failed", str(exc))
+            except Exception as exc:  # noqa: BLE001 - one bad photo must not stop the stage
+                log.warning("faces: %s failed: %s", photo.display_path, exc)
+                failed += 1
+                catalog.mark_stage([photo.content_hash], NAME, VERSION, "failed", f"{type(exc).__name__}: {exc}")
+            if len(done) >= COMMIT_EVERY:
+                catalog.mark_stage(done, NAME, VERSION)
+                done = []
+            meter.advance(message=photo.display_path[-60:])
+    finally:
+        if done:
+            catalog.mark_stage(done, NAME, VERSION)
+    meter.emit("clustering people")
+    summary = update_people(catalog, params) if todo or not catalog.get_pref("faces.clustering") else {}
+    return {"photos": len(todo), "faces": found, "failed": failed,
+            **{k: v for k, v in summary.items() if k in ("mode", "people", "new_people", "assigned", "unassigned")}}
+
+
+STAGE = Stage(NAME, run, after=(), description="faces: detection, 128-D embeddings, people")
