@@ -15,6 +15,7 @@ from photoorg.engine.errors import PhotoOrgError
 from photoorg.engine.settings import Settings
 
 from . import jobs
+from .curation_actions import undo_last_curation, unfinished_notice
 from .session import Session
 from .shell import Shell
 from .theme import icon
@@ -39,7 +40,6 @@ class MainWindow(QMainWindow):
         self.session: Optional[Session] = None
         self.shell: Optional[Shell] = None
         self.settings_dialog: Optional[SettingsDialog] = None
-        self.undo_fallback = None  # callable: Ctrl+Z with nothing on the stack (curation after a restart)
         self._build_menus()
         self._open(settings)
         if initial_paths:
@@ -59,6 +59,9 @@ class MainWindow(QMainWindow):
         session.undo.canUndoChanged.connect(lambda _: self._update_undo())
         session.undo.undoTextChanged.connect(lambda _: self._update_undo())
         self._update_undo()
+        notice = unfinished_notice(session)
+        if notice:
+            session.error.emit(notice)
 
     def switch_catalog(self, path: str) -> bool:
         """Close this catalog (cancelling its work) and open ``path``."""
@@ -160,10 +163,8 @@ class MainWindow(QMainWindow):
         last curation the engine can still undo."""
         if self.session.undo.canUndo():
             self.session.undo.undo()
-        elif self.undo_fallback is not None:
-            self.undo_fallback()
         else:
-            self.session.message.emit("Nothing to undo")
+            undo_last_curation(self.session)
 
     def _update_undo(self) -> None:
         if self.session is None:

@@ -1,0 +1,125 @@
+"""The Series view's data: one strip per series, members in rank order,
+with what a clean-up would do to each (from the curation plan), loaded on a
+worker thread by ``load_strips``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+
+StripRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class Member:
+    photo_id: int
+    content_hash: str
+    name: str
+    rank: Optional[int]
+    score: Optional[float]
+    is_pick: bool
+    goes: bool  # a clean-up with the current "keep" would move it
+    why: str  # the plan's reason (kept or moved)
+    flag: Optional[str] = None
+    rating: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Strip:
+    id: int
+    kind: str
+    user_pick: bool
+    pick_photo_id: Optional[int]
+    members: tuple[Member, ...]
+    bytes_freed: int
+    capture_ts: Optional[float]
+
+    @property
+    def pick(self) -> Optional[Member]:
+        return next((m for m in self.members if m.is_pick), None)
+
+
+@dataclass
+class StripData:
+    strips: list[Strip]
+    plan: Any = None  # the curation Plan for every series (None without curation)
+    total_bytes: int = 0
+    keep: int = 1
+    errors: list[str] = field(default_factory=list)
+
+
+def load_strips(catalog, settings, keep: int) -> StripData:
+    """Runs on a worker thread."""
+    infos = catalog.series_list()
+    rows = catalog.grid_rows([m.photo_id for s in infos for m in s.members])
+    plan, goes, why, errors = None, {}, {}, []
+    try:
+        from photoorg.engine.curation import make_plan
+    except ImportError:
+        make_plan = None
+    if make_plan is not None and infos:
+        try:
+            plan = make_plan(catalog, settings, keep=keep)
+            goes = {i.photo_id: i for i in plan.items}
+            why = {k.photo_id: k.reason for k in plan.kept}
+        except Exception as exc:  # noqa: BLE001 - the strips still show without a plan
+            errors.append(f"could not plan a clean-up: {exc}")
+    strips = []
+    for s in infos:
+        members = []
+        for m in s.members:
+            r = rows.get(m.photo_id)
+            if r is None:
+                continue
+            item = goes.get(m.photo_id)
+            members.append(Member(m.photo_id, r.content_hash, r.name, m.rank, m.score,
+                                  m.photo_id == s.pick_photo_id, item is not None,
+                                  item.reason if item else why.get(m.photo_id, ""), r.flag, r.rating))
+        if len(members) < 2:
+            continue
+        freed = sum(goes[m.photo_id].size for m in members if m.photo_id in goes)
+        times = [rows[m.photo_id].capture_ts for m in members if rows[m.photo_id].capture_ts]
+        strips.append(Strip(s.id, s.kind, s.user_pick, s.pick_photo_id, tuple(members), freed,
+                            min(times) if times else None))
+    strips.sort(key=lambda s: (s.capture_ts is None, s.capture_ts or 0, s.id))
+    total = sum(i.size for i in plan.items if i.series_id is not None) if plan else 0
+    return StripData(strips, plan, total, keep, errors)
+
+
+class SeriesModel(QAbstractListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.data_: StripData = StripData([])
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.data_.strips)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.data_.strips):
+            return None
+        strip = self.data_.strips[index.row()]
+        if role == StripRole:
+            return strip
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"series {strip.id}"
+        return None
+
+    def set_data(self, data: StripData) -> None:
+        """Replace the strips; the layout stays when the same series remain."""
+        same = [s.id for s in data.strips] == [s.id for s in self.data_.strips]
+        if same:
+            self.data_ = data
+            if data.strips:
+                self.dataChanged.emit(self.index(0), self.index(len(data.strips) - 1))
+            return
+        self.beginResetModel()
+        self.data_ = data
+        self.endResetModel()
+
+    def row_of(self, series_id: int) -> int:
+        return next((i for i, s in enumerate(self.data_.strips) if s.id == series_id), -1)
+
+    def strip(self, row: int) -> Optional[Strip]:
+        return self.data_.strips[row] if 0 <= row < len(self.data_.strips) else None

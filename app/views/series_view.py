@@ -1,0 +1,196 @@
+"""The Series view: every series as a strip in rank order, the pick marked
+with why; one click on another shot makes it the pick (undoable, logged for
+learning); "Clean up" for the selected series or all of them shows the plan
+and the space freed before anything moves, runs in the background, and
+Ctrl+Z puts the files back."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from ..curation_actions import PickCommand, curation_available, plan_cleanup, run_cleanup
+from ..series_model import SeriesModel, StripData, load_strips
+from ..session import Session, format_bytes
+from ..theme import icon
+from ..widgets.plan_panel import PlanPanel
+from ..widgets.series_delegate import SeriesDelegate
+
+
+class SeriesList(QListView):
+    def __init__(self, view: "SeriesView") -> None:
+        super().__init__()
+        self.view = view
+        self.setObjectName("SeriesList")
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setUniformItemSizes(True)
+        self.setMouseTracking(True)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        pos = event.position().toPoint()
+        index = self.indexAt(pos)
+        member = None
+        if index.isValid():
+            strip = self.model().strip(index.row())
+            member = self.itemDelegate().member_at(self.visualRect(index), pos, strip) if strip else None
+        super().mousePressEvent(event)
+        if member is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.view.member_clicked(index.row(), member)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == event.Type.ToolTip:
+            index = self.indexAt(event.pos())
+            strip = self.model().strip(index.row()) if index.isValid() else None
+            member = self.itemDelegate().member_at(self.visualRect(index), event.pos(), strip) if strip else None
+            if member is not None:
+                verdict = "kept" if not member.goes else "a clean-up moves it"
+                self.setToolTip(f"{member.name}\nrank {member.rank or '?'}"
+                                + (f", score {member.score:.2f}" if member.score is not None else "")
+                                + f"\n{verdict}: {member.why or '-'}\nclick to make it the pick")
+            else:
+                self.setToolTip("")
+        return super().viewportEvent(event)
+
+
+class SeriesView(QWidget):
+    def __init__(self, session: Session, shell=None, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.shell = shell
+        self.model = SeriesModel(self)
+        self.list = SeriesList(self)
+        self.list.setModel(self.model)
+        self.delegate = SeriesDelegate(session.thumbs, self.list)
+        self.list.setItemDelegate(self.delegate)
+        self.plan_panel = PlanPanel()
+        self.plan_panel.confirmed.connect(self._apply)
+
+        header = QFrame()
+        header.setObjectName("ViewHeader")
+        title = QLabel("Series")
+        title.setObjectName("ViewTitle")
+        self.summary = QLabel("")
+        self.summary.setObjectName("Hint")
+        self.keep = QSpinBox()
+        self.keep.setRange(1, 9)
+        self.keep.setPrefix("keep best ")
+        self.keep.setToolTip("How many shots of each series a clean-up keeps")
+        self.clean_selected = QPushButton(icon("clean"), "Clean up selected")
+        self.clean_all = QPushButton(icon("clean"), "Clean up all")
+        for b in (self.clean_selected, self.clean_all):
+            b.setEnabled(curation_available())
+        row = QHBoxLayout(header)
+        row.setContentsMargins(10, 6, 10, 6)
+        for w in (title, self.summary):
+            row.addWidget(w)
+        row.addStretch(1)
+        for w in (self.keep, self.clean_selected, self.clean_all):
+            row.addWidget(w)
+        self.hint = QLabel("  Click a shot to make it the one kept (Ctrl+Z undoes) · select strips "
+                           "(Ctrl/Shift+click on the header line) to clean up only those")
+        self.hint.setObjectName("Hint")
+        self.empty = QLabel("")
+        self.empty.setObjectName("Hint")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        for w in (header, self.hint, self.plan_panel, self.empty):
+            layout.addWidget(w)
+        layout.addWidget(self.list, 1)
+
+        self._repaint = QTimer(self, singleShot=True, interval=40)
+        self._repaint.timeout.connect(self.list.viewport().update)
+        session.thumbs.ready.connect(lambda _h: self._repaint.isActive() or self._repaint.start())
+        session.library_changed.connect(self._library_changed)
+        self.keep.valueChanged.connect(lambda _v: self.refresh())
+        self.clean_selected.clicked.connect(lambda: self.propose(self.selected_series()))
+        self.clean_all.clicked.connect(lambda: self.propose(None))
+        self.list.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.loaded = False
+        self._dirty = True
+
+    # -- data ---------------------------------------------------------------------
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._dirty = False
+        catalog, settings, keep = self.session.catalog, self.session.settings, self.keep.value()
+        self.session.runner.call("load series", lambda: load_strips(catalog, settings, keep), lane="query",
+                                 key="series", on_done=self._show,
+                                 on_error=lambda msg: self.session.error.emit(f"Could not list series: {msg}"))
+
+    def _show(self, data: StripData) -> None:
+        selected = set(self.selected_series())
+        self.model.set_data(data)
+        for sid in selected:
+            row = self.model.row_of(sid)
+            if row >= 0:
+                self.list.selectionModel().select(self.model.index(row), self.list.selectionModel().SelectionFlag.Select)
+        self.loaded = True
+        n = len(data.strips)
+        photos = sum(len(s.members) for s in data.strips)
+        self.summary.setText(f"{n} series · {photos} photos"
+                             + (f" · cleaning up all frees {format_bytes(data.total_bytes)}" if data.total_bytes else ""))
+        self.empty.setText("   No series yet. Series of similar shots appear here once the photos are analysed "
+                           "(File ▸ Analyse now)." if n == 0 else "")
+        self.empty.setVisible(n == 0)
+        for err in data.errors:
+            self.session.error.emit(err)
+        self._update_buttons()
+
+    def _library_changed(self, what: str) -> None:
+        if what in ("series", "curation", "analysis", "scan"):
+            self._dirty = True
+            if self.isVisible():
+                self.refresh()
+
+    def selected_series(self) -> list[int]:
+        rows = sorted(i.row() for i in self.list.selectionModel().selectedIndexes())
+        return [self.model.strip(r).id for r in rows if self.model.strip(r)]
+
+    def _update_buttons(self) -> None:
+        n = len(self.selected_series())
+        self.clean_selected.setText(f"Clean up selected ({n})" if n else "Clean up selected")
+        self.clean_selected.setEnabled(curation_available() and n > 0)
+        self.clean_all.setEnabled(curation_available() and self.model.rowCount() > 0)
+
+    # -- picks ----------------------------------------------------------------------
+    def member_clicked(self, row: int, member) -> None:
+        strip = self.model.strip(row)
+        if self.shell is not None:
+            self.shell.show_photo(member.photo_id)
+        if strip is None or member.is_pick:
+            return
+        old = strip.pick_photo_id
+        # Shown at once; the refresh after the write brings the new plan.
+        members = tuple(dataclasses.replace(m, is_pick=m.photo_id == member.photo_id) for m in strip.members)
+        self.model.data_.strips[row] = dataclasses.replace(strip, members=members, user_pick=True,
+                                                           pick_photo_id=member.photo_id)
+        self.model.dataChanged.emit(self.model.index(row), self.model.index(row))
+        self.session.undo.push(PickCommand(self.session, strip.id, old, member.photo_id))
+
+    # -- clean-up -------------------------------------------------------------------
+    def destination(self) -> str:
+        prefs = self.session.settings.prefs
+        return f"the quarantine folder {prefs.quarantine_dir}" if prefs.trash_mode == "quarantine" else "the trash"
+
+    def propose(self, series_ids: Optional[list[int]]) -> None:
+        scope = "all series" if series_ids is None else (
+            "this series" if len(series_ids) == 1 else f"{len(series_ids)} selected series")
+        plan_cleanup(self.session, series_ids, self.keep.value(),
+                     on_done=lambda plan: self.plan_panel.show_plan(plan, self.destination(), scope))
+
+    def _apply(self, plan) -> None:
+        self.plan_panel.hide()
+        run_cleanup(self.session, plan.series_ids, plan.keep, plan=plan)

@@ -1,0 +1,126 @@
+"""Paints one series as a strip: a header line (size, date, the pick and why,
+the space a clean-up frees) and the members in rank order. The pick has a
+green frame and a crown; members a clean-up would move are dimmed with a bin
+mark. ``member_at`` tells which member a click hit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from ..series_model import Member, Strip, StripRole
+from ..session import format_bytes
+from ..theme import icon_image
+
+HEADER = 24
+PAD = 6
+PICK = QColor("#3f9b5a")
+
+
+def pick_reason(strip: Strip) -> str:
+    pick = strip.pick
+    if pick is None:
+        return "no pick"
+    if strip.user_pick:
+        return "your pick"
+    if strip.kind == "duplicates":
+        return "the copy kept: " + (pick.why or "best place")
+    score = f" (score {pick.score:.2f})" if pick.score is not None else ""
+    return f"the model's best shot{score}"
+
+
+def header_text(strip: Strip) -> str:
+    kind = "Identical copies" if strip.kind == "duplicates" else "Series"
+    when = dt.datetime.fromtimestamp(strip.capture_ts).strftime("%d %b %Y %H:%M") if strip.capture_ts else "undated"
+    freed = f" · clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else " · nothing to clean up"
+    return f"{kind} · {len(strip.members)} photos · {when} · kept: {pick_reason(strip)}{freed}"
+
+
+class SeriesDelegate(QStyledItemDelegate):
+    def __init__(self, thumbs, parent=None, thumb: int = 132) -> None:
+        super().__init__(parent)
+        self.thumbs = thumbs
+        self.thumb = thumb
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._small = QFont()
+        self._small.setPointSizeF(8)
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        return QSize(option.rect.width() or 800, HEADER + self.thumb + 2 * PAD + 16)
+
+    def _cells(self, rect: QRect, strip: Strip) -> list[tuple[QRect, Member]]:
+        cells = []
+        x = rect.left() + PAD
+        top = rect.top() + HEADER + PAD
+        step = self.thumb + PAD
+        for m in strip.members:
+            if x + self.thumb > rect.right() - PAD:
+                break
+            cells.append((QRect(x, top, self.thumb, self.thumb + 14), m))
+            x += step
+        return cells
+
+    def member_at(self, rect: QRect, pos, strip: Strip) -> Optional[Member]:
+        for cell, m in self._cells(rect, strip):
+            if cell.contains(pos):
+                return m
+        return None
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        strip: Strip = index.data(StripRole)
+        if strip is None:
+            return
+        rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.fillRect(rect.adjusted(0, 1, 0, -1), QColor("#26303a") if selected else QColor("#1d1d1d"))
+        painter.setPen(QColor("#d8d8d8"))
+        painter.setFont(self._bold if selected else QFont())
+        painter.drawText(rect.adjusted(PAD + 2, 4, -PAD, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                         header_text(strip))
+        cells = self._cells(rect, strip)
+        for cell, m in cells:
+            self._member(painter, cell, m)
+        hidden = len(strip.members) - len(cells)
+        if hidden > 0:
+            painter.setPen(QColor("#9a9a9a"))
+            painter.setFont(self._small)
+            last = cells[-1][0] if cells else rect
+            painter.drawText(QRect(last.right() + 4, last.top(), 80, self.thumb), Qt.AlignmentFlag.AlignVCenter,
+                             f"+{hidden} more")
+        painter.restore()
+
+    def _member(self, painter: QPainter, cell: QRect, m: Member) -> None:
+        area = QRect(cell.left(), cell.top(), cell.width(), cell.width())
+        painter.fillRect(area, QColor("#262626"))
+        image = self.thumbs.get(m.content_hash)
+        painter.setOpacity(0.4 if m.goes else 1.0)
+        if image is not None:
+            size = image.size().scaled(area.size() - QSize(6, 6), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(area.center())
+            painter.drawImage(target, image)
+        painter.setOpacity(1.0)
+        if m.is_pick:
+            painter.setPen(QPen(PICK, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(area.adjusted(1, 1, -2, -2))
+            painter.drawImage(QRect(area.right() - 20, area.top() + 4, 16, 16), icon_image("crown", 16))
+        if m.goes:
+            painter.drawImage(QRect(area.right() - 20, area.top() + 4, 16, 16), icon_image("clean", 16))
+        if m.flag in ("pick", "reject"):
+            painter.drawImage(QRect(area.left() + 4, area.top() + 4, 14, 14), icon_image(m.flag, 14))
+        painter.setFont(self._small)
+        painter.setPen(QColor("#7fd08f") if m.is_pick else QColor("#a0a0a0"))
+        label = "PICK" if m.is_pick else (f"#{m.rank}" if m.rank else "")
+        score = f"{m.score:.2f}" if m.score is not None else ""
+        text_rect = QRect(cell.left() + 2, area.bottom() + 1, cell.width() - 4, 14)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+        painter.setPen(QColor("#a0a0a0"))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, score)
