@@ -30,13 +30,15 @@ class EditCommand(QUndoCommand):
     """Set ``field`` to ``value`` on photos whose previous values are ``old``."""
 
     def __init__(self, session: Session, field: str, old: dict[int, Any], value: Any,
-                 patch: Callable[[list[int], str, Any], None]) -> None:
+                 patch: Callable[[list[int], str, Any], None],
+                 settle: Optional[Callable[[list[int]], None]] = None) -> None:
         super().__init__(_describe(field, value, len(old)))
         self.session = session
         self.field = field
         self.old = old
         self.value = value
         self.patch = patch
+        self.settle = settle or (lambda ids: None)
 
     def redo(self) -> None:
         self._write({pid: self.value for pid in self.old}, revert_to=self.old)
@@ -58,23 +60,31 @@ class EditCommand(QUndoCommand):
                 for value, ids in groups.items():
                     method(ids, value)
 
+        ids = list(values)
+
+        def done(_result) -> None:
+            self.settle(ids)
+            self.session.photos_changed.emit(ids)
+
         def failed(message: str) -> None:
             for pid, value in revert_to.items():
                 self.patch([pid], self.field, value)
+            self.settle(ids)  # this write
+            self.settle(ids)  # the revert just shown (nothing to write: the catalog kept it)
             self.session.error.emit(f"{self.text()} was not saved: {message}")
 
-        self.session.runner.call(self.text(), write, lane="edit", on_error=failed,
-                                 on_done=lambda _: self.session.photos_changed.emit(list(values)))
+        self.session.runner.call(self.text(), write, lane="edit", on_error=failed, on_done=done)
 
 
 def push_edit(session: Session, field: str, rows: list, value: Any,
-              patch: Callable[[list[int], str, Any], None]) -> Optional[EditCommand]:
+              patch: Callable[[list[int], str, Any], None],
+              settle: Optional[Callable[[list[int]], None]] = None) -> Optional[EditCommand]:
     """Push an undoable edit of ``field`` for the given grid rows (skips no-ops)."""
     if field == "rating" and value == 0:
         value = None
     old = {row.id: getattr(row, field) for row in rows if getattr(row, field) != value}
     if not old:
         return None
-    command = EditCommand(session, field, old, value, patch)
+    command = EditCommand(session, field, old, value, patch, settle)
     session.undo.push(command)  # runs redo()
     return command

@@ -28,6 +28,7 @@ class GridData:
     ops: Optional[list[tuple[str, int, int]]] = None  # None: replace all (reset or layout change)
     changed: list[int] = field(default_factory=list)  # rows whose content changed in place
     base_version: int = -1  # the model version the script was computed against
+    query_seq: int = 0  # which query made it (see PhotoGridModel.begin_query)
 
 
 def diff_ops(old_ids: Sequence[int], new_ids: Sequence[int]) -> Optional[list[tuple[str, int, int]]]:
@@ -60,20 +61,20 @@ def _runs(indices: list[int]) -> list[tuple[int, int]]:
 
 
 def load_grid(catalog, filt: BrowseFilter, sort: str, old_rows: Optional[Sequence[GridRow]],
-              base_version: int = -1) -> GridData:
+              base_version: int = -1, query_seq: int = 0) -> GridData:
     """Runs on a worker thread: the rows and the edit script from ``old_rows``
     (a snapshot of the model at ``base_version``)."""
     rows = catalog.browse_rows(filt, sort)
     index = {row.id: i for i, row in enumerate(rows)}
     if old_rows is None:
-        return GridData(rows, index, base_version=base_version)
+        return GridData(rows, index, base_version=base_version, query_seq=query_seq)
     old_ids = [r.id for r in old_rows]
     ops = diff_ops(old_ids, [r.id for r in rows])
     changed = []
     if ops is not None:
         old_by_id = {r.id: r for r in old_rows}
         changed = [i for i, r in enumerate(rows) if r.id in old_by_id and old_by_id[r.id] != r]
-    return GridData(rows, index, ops, changed, base_version)
+    return GridData(rows, index, ops, changed, base_version, query_seq)
 
 
 class PhotoGridModel(QStringListModel):
@@ -87,6 +88,19 @@ class PhotoGridModel(QStringListModel):
         self._rows: list[GridRow] = []
         self._index: dict[int, int] = {}
         self.version = 0  # bumped whenever the list of rows changes
+        # Edits shown before they are written: a query that read the catalog
+        # before the write finished must not bring the old values back.
+        # photo id -> {field: value}; writes in flight per id; query seq at settle.
+        self._overlay: dict[int, dict[str, Any]] = {}
+        self._in_flight: dict[int, int] = {}
+        self._settled_at: dict[int, int] = {}
+        self.query_seq = 0
+
+    def begin_query(self) -> int:
+        """A number for a query about to be submitted (queries started later
+        see every write settled before)."""
+        self.query_seq += 1
+        return self.query_seq
 
     def snapshot(self) -> tuple[list[GridRow], int]:
         """A copy for a worker to diff against, and the version it belongs to."""
@@ -127,6 +141,7 @@ class PhotoGridModel(QStringListModel):
         """Show ``data`` (from ``load_grid``): a reset, a layout change, or the
         insert/remove runs it carries."""
         self.version += 1
+        self._overlay_onto(data)
         if reset or not self._rows:
             self._rows, self._index = data.rows, data.index
             self.setStringList([""] * len(data.rows))  # a reset, in C++
@@ -163,8 +178,25 @@ class PhotoGridModel(QStringListModel):
             self.changePersistentIndexList(moved_from, moved_to)
         self.layoutChanged.emit()
 
-    def patch(self, photo_ids: Iterable[int], **fields: Any) -> list[int]:
-        """Change fields of some rows in place (an edit shown before it is saved)."""
+    def _overlay_onto(self, data: GridData) -> None:
+        for pid in list(self._overlay):
+            if not self._in_flight.get(pid) and data.query_seq > self._settled_at.get(pid, 0):
+                del self._overlay[pid]  # this query saw the write
+                continue
+            row = data.index.get(pid)
+            if row is not None:
+                data.rows[row] = data.rows[row]._replace(**self._overlay[pid])
+                if data.ops is not None and row not in data.changed:
+                    data.changed.append(row)
+
+    def patch(self, photo_ids: Iterable[int], pending: bool = False, **fields: Any) -> list[int]:
+        """Change fields of some rows in place; ``pending``: an edit shown
+        before it is saved (kept over query results until ``settle``)."""
+        photo_ids = list(photo_ids)
+        if pending:
+            for pid in photo_ids:
+                self._overlay.setdefault(pid, {}).update(fields)
+                self._in_flight[pid] = self._in_flight.get(pid, 0) + 1
         touched = []
         for pid in photo_ids:
             row = self._index.get(pid)
@@ -174,6 +206,16 @@ class PhotoGridModel(QStringListModel):
         if touched:
             self.dataChanged.emit(self.index(min(touched)), self.index(max(touched)))
         return touched
+
+    def settle(self, photo_ids: Iterable[int]) -> None:
+        """The write of a pending edit finished (or failed and was reverted)."""
+        for pid in photo_ids:
+            left = self._in_flight.get(pid, 0) - 1
+            if left > 0:
+                self._in_flight[pid] = left
+            else:
+                self._in_flight.pop(pid, None)
+                self._settled_at[pid] = self.query_seq
 
     def replace_rows(self, fresh: dict[int, GridRow]) -> None:
         touched = []

@@ -220,3 +220,25 @@ def test_incremental_refresh_keeps_the_current_photo(qtbot, scanned):
     model.apply(data)
     assert not resets and [r.id for r in model.rows] == [r.id for r in rows]
     assert lib.grid.current_id() == current
+
+
+def test_a_query_that_read_before_an_edit_was_written_does_not_undo_it_on_screen(qtbot, scanned):
+    from photoorg.app.grid_model import load_grid
+
+    lib = scanned.shell.library
+    model, catalog = lib.model, scanned.session.catalog
+    target = model.rows[3].id
+    stale_seq = model.begin_query()
+    stale = load_grid(catalog, lib.filter(), lib.bar.sort_key(), *model.snapshot(), stale_seq)  # reads rating None
+    model.patch([target], pending=True, rating=5)  # shown, write not finished
+    model.apply(stale)
+    assert model.rows[model.row_of(target)].rating == 5
+    catalog.set_rating([target], 5)
+    model.settle([target])
+    also_stale = load_grid(catalog, lib.filter(), lib.bar.sort_key(), *model.snapshot(), stale_seq)
+    model.apply(also_stale)
+    assert model.rows[model.row_of(target)].rating == 5
+    catalog.set_rating([target], 2)  # changed elsewhere: a newer query shows the catalog's value
+    fresh = load_grid(catalog, lib.filter(), lib.bar.sort_key(), *model.snapshot(), model.begin_query())
+    model.apply(fresh)
+    assert model.rows[model.row_of(target)].rating == 2

@@ -86,8 +86,9 @@ class LibraryView(QWidget):
         snapshot, version = (None, -1) if reset else self.model.snapshot()
         catalog = self.session.catalog
         keep = self.grid.current_id()
+        seq = self.model.begin_query()
         self.session.runner.submit(
-            "load photos", lambda token, progress: load_grid(catalog, filt, sort, snapshot, version),
+            "load photos", lambda token, progress: load_grid(catalog, filt, sort, snapshot, version, seq),
             lane="query", key="grid", on_done=lambda data: self._show(data, reset, keep),
             on_error=lambda msg: self.session.error.emit(f"Could not list photos: {msg}"))
 
@@ -149,10 +150,10 @@ class LibraryView(QWidget):
     def edit(self, field: str, value: Any) -> None:
         rows = self.selected_rows()
         if rows:
-            push_edit(self.session, field, rows, value, self._patch)
+            push_edit(self.session, field, rows, value, self._patch, self.model.settle)
 
     def _patch(self, ids: list[int], field: str, value: Any) -> None:
-        self.model.patch(ids, **{field: value})
+        self.model.patch(ids, pending=True, **{field: value})
         if self.in_loupe() and self.loupe.photo_id in ids:
             row = self.model.row_at(self.model.row_of(self.loupe.photo_id))
             if row is not None:
