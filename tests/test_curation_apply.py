@@ -13,7 +13,7 @@ import pytest
 
 from photoorg.engine.cli import main
 from photoorg.engine.curation import apply_plan, make_plan, transactions, undo, unfinished_transactions
-from photoorg.engine.curation.errors import NothingToUndo
+from photoorg.engine.curation.errors import CurationError, NothingToUndo
 from photoorg.engine.curation.trash import original_path_in
 from photoorg.engine.settings import Preferences
 
@@ -126,9 +126,14 @@ def test_quarantine_folder_mode(catalog, settings, library, tmp_path):
     assert snapshot(root) == before
     assert not os.path.exists(result.destination)  # empty folders pruned, nothing else removed
 
-    with pytest.raises(Exception, match="quarantine folder"):
+    with pytest.raises(CurationError, match="needs a quarantine folder"):
         apply_plan(catalog, settings.with_prefs(Preferences(trash_mode="quarantine")),
                    make_plan(catalog, settings))
+    catalog.start_scan_run([str(root)])  # a quarantine inside the library would be scanned as photos
+    inside = Preferences(trash_mode="quarantine", quarantine_dir=str(root / "Rejects"))
+    with pytest.raises(CurationError, match="inside the scanned folder"):
+        apply_plan(catalog, settings.with_prefs(inside), make_plan(catalog, settings))
+    assert snapshot(root) == before
 
 
 def test_same_names_and_names_already_in_the_trash(catalog, settings, shared_photos, tmp_path):

@@ -76,6 +76,11 @@ def _destinations(catalog, settings: Settings, plan: Plan):
         if not prefs.quarantine_dir:
             raise CurationError("the quarantine mode needs a quarantine folder: choose one in Preferences")
         base = os.path.abspath(os.path.expanduser(prefs.quarantine_dir))
+        for root in catalog.roots():
+            if os.path.commonpath([base, os.path.abspath(root)]) == os.path.abspath(root):
+                # A rescan would take the quarantined files for new photos.
+                raise CurationError(f"the quarantine folder {display(base)} is inside the scanned folder "
+                                    f"{display(root)}; choose one outside the library")
         stamp = time.strftime("%Y%m%d-%H%M%S")
         folder_for = lambda txn: os.path.join(base, f"photoorg-{txn}-{stamp}")  # noqa: E731
 
