@@ -183,3 +183,22 @@ def test_command_line_dry_run_clean_and_undo(catalog, settings, library, capsys)
     assert snapshot(root) == before
     assert main(["undo", *base]) == 1
     assert "nothing to undo" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_cancel_stops_between_files_and_undo_still_works(catalog, settings, library):
+    from photoorg.engine.progress import CancelToken
+
+    root, _, _ = library
+    before = snapshot(root)
+    token = CancelToken()
+
+    def progress(p):  # the first report (after the first file) cancels
+        token.cancel()
+
+    plan = make_plan(catalog, settings)
+    result = apply_plan(catalog, settings, plan, progress, token)
+    assert result.cancelled and len(result.moved) == 1 and len(result.not_moved) == len(plan.items) - 1
+    assert all(os.path.exists(o.path) for o in result.not_moved)
+    assert unfinished_transactions(catalog) == []  # a cancel is a clean end, not a crash
+    undo(catalog, settings)
+    assert snapshot(root) == before

@@ -191,3 +191,19 @@ def test_simulated_full_disk_everywhere(catalog, settings, shared_photos, tmp_pa
     assert len(list((trash_root() / "info").iterdir())) == 4  # the failed file's reservation is gone
     undo(catalog, settings)
     assert snapshot(tmp_path / "Pictures") == before
+
+
+def test_an_administrators_shared_trash_is_used_when_it_is_sticky(catalog, settings, shared_photos, tmpfs):
+    volume = tmpfs("shared")
+    shared_trash = volume / ".Trash"
+    shared_trash.mkdir()
+    os.chmod(shared_trash, 0o1777)  # the spec's $topdir/.Trash: sticky, writable by all
+    build_series_library(catalog, shared_photos, volume / "Photos", n_series=2)
+    before = snapshot(volume / "Photos")
+    result = apply_plan(catalog, settings, make_plan(catalog, settings))
+    user_trash = shared_trash / str(os.getuid())
+    assert all(o.dest.startswith(str(user_trash / "files")) for o in result.moved) and len(result.moved) == 4
+    assert not (volume / f".Trash-{os.getuid()}").exists()
+    assert _trash_list() == {o.path for o in result.moved}
+    undo(catalog, settings)
+    assert snapshot(volume / "Photos") == before

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from photoorg.engine.catalog import Catalog
-from photoorg.engine.curation import apply_plan, make_plan, unfinished_transactions
+from photoorg.engine.curation import apply_plan, make_plan, undo, unfinished_transactions
 from photoorg.engine.curation.errors import UnfinishedTransaction
 from photoorg.engine.settings import Settings
 
@@ -63,14 +63,12 @@ def test_sigkill_during_clean_series_then_undo(big_library, crash):
     assert len(trashed) == moved and len(now) == len(before) - moved
 
     # A restart shows the unfinished transaction and refuses to start another.
-    listed = json.loads(photoorg("undo", "--list", *cat).stdout)
-    assert [t["state"] for t in listed["unfinished"]] == ["applying"]
     with Catalog(settings.catalog_path) as catalog:
+        assert [t.state for t in unfinished_transactions(catalog)] == ["applying"]
         with pytest.raises(UnfinishedTransaction, match="interrupted"):
             apply_plan(catalog, settings, make_plan(catalog, settings))
-
-    run = photoorg("undo", *cat)
-    assert run.returncode == 0, run.stderr
+        result = undo(catalog, settings)
+    assert result.complete and len(result.restored) == moved
     _all_back(settings, root, before)
 
 
