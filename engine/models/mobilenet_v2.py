@@ -141,7 +141,10 @@ def export_onnx(path: Path, opset: int = 17) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     model = MobileNetV2Features(load_pretrained(normalize_input=True)).eval()
     tmp = path.with_name(path.name + ".tmp")
-    with torch.no_grad():
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # the legacy exporter's deprecation chatter
         torch.onnx.export(
             model, (torch.rand(1, 3, 128, 128),), str(tmp), input_names=["image"],
             output_names=["features", "logits"], opset_version=opset, dynamo=False,
