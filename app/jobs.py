@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-from photoorg.engine.pipeline import run_stages
 from photoorg.engine.scan.scanner import ScanSummary, scan
+
+from .analysis_process import run_analysis
 
 from .session import Session
 from .workers import Task
@@ -45,19 +46,20 @@ def start_scan(session: Session, paths: Sequence[str], *, analyse: bool = True,
     )
 
 
-def start_analysis(session: Session, only: Optional[list[str]] = None) -> Task:
+def start_analysis(session: Session, only: Optional[list[str]] = None, *, in_process: bool = False) -> Task:
+    """Every stage not done yet, in a child process (see analysis_process)."""
     settings = session.settings
 
     def work(token, progress):
-        return run_stages(session.catalog, settings, progress, token, only)
+        return run_analysis(session.catalog, settings, token, progress, only, in_process=in_process)
 
-    def done(outcomes) -> None:
+    def done(outcomes: list[dict]) -> None:
         session.library_changed.emit("analysis")
-        failed = [o for o in outcomes if o.status == "failed"]
+        failed = [o for o in outcomes if o["status"] == "failed"]
         if failed:
-            session.error.emit("Analysis: " + "; ".join(f"{o.name} failed ({o.error})" for o in failed))
+            session.error.emit("Analysis: " + "; ".join(f"{o['stage']} failed ({o.get('error')})" for o in failed))
         elif outcomes:
-            session.message.emit("Analysis done: " + ", ".join(f"{o.name} {o.status}" for o in outcomes))
+            session.message.emit("Analysis done: " + ", ".join(f"{o['stage']} {o['status']}" for o in outcomes))
 
     return session.runner.submit(
         "Analysing", work, lane="work", on_done=done,

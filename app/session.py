@@ -35,6 +35,8 @@ class Session(QObject):
     # A readable error from any task, for the window's banner.
     error = Signal(str)
     message = Signal(str)
+    # The session is about to close: views stop their own loader threads.
+    closing = Signal()
 
     def __init__(self, settings: Settings, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,7 @@ class Session(QObject):
         if self.closed:
             return True
         self.closed = True
+        self.closing.emit()
         self._live_timer.stop()
         stopped = self.runner.shutdown(timeout_s)
         self.thumbs.shutdown()
