@@ -183,13 +183,16 @@ class CurationQueries:
 
     # -- reading the journal ------------------------------------------------------
     def curation_transactions(self, states: Optional[Iterable[str]] = None,
-                              limit: Optional[int] = None) -> list[JournalTransaction]:
-        sql = "SELECT * FROM curation_transactions"
+                              limit: Optional[int] = None, txn: Optional[int] = None) -> list[JournalTransaction]:
+        sql = "SELECT * FROM curation_transactions WHERE 1"
         params: list = []
         if states is not None:
             states = list(states)
-            sql += f" WHERE state IN ({','.join('?' * len(states))})"
+            sql += f" AND state IN ({','.join('?' * len(states))})"
             params += states
+        if txn is not None:
+            sql += " AND id = ?"
+            params.append(txn)
         sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         rows = self.db.execute(sql, params).fetchall()
         out = []
@@ -205,10 +208,8 @@ class CurationQueries:
         return out
 
     def curation_transaction(self, txn: int) -> Optional[JournalTransaction]:
-        for t in self.curation_transactions():
-            if t.id == txn:
-                return t
-        return None
+        found = self.curation_transactions(txn=txn)
+        return found[0] if found else None
 
     def curation_items(self, txn: int, states: Optional[Iterable[str]] = None) -> list[JournalItem]:
         sql = "SELECT * FROM curation_items WHERE transaction_id = ?"
