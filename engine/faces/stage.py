@@ -4,6 +4,7 @@ content), then bring people up to date (incrementally once people exist)."""
 from __future__ import annotations
 
 import logging
+from typing import Optional
 
 from ..errors import DecodeError
 from ..imaging.decode import decode
@@ -32,7 +33,9 @@ def detect_photo(catalog, photo, analyzer: FaceAnalyzer, max_megapixels: float) 
 
 
 def run(catalog, settings, progress, cancel, config: DetectorConfig = DetectorConfig(),
-        params: ClusterParams = ClusterParams()) -> dict:
+        params: ClusterParams = ClusterParams(), full: Optional[bool] = None) -> dict:
+    """``full``: re-cluster everything (True), only place new faces (False),
+    or decide from the library's growth (None, what ``analyze`` does)."""
     todo = catalog.photos_needing_stage(NAME, VERSION)
     meter = ProgressMeter("faces", progress, total=len(todo))
     analyzer = FaceAnalyzer(config)
@@ -59,7 +62,7 @@ def run(catalog, settings, progress, cancel, config: DetectorConfig = DetectorCo
         if done:
             catalog.mark_stage(done, NAME, VERSION)
     meter.emit("clustering people")
-    summary = update_people(catalog, params) if todo or not catalog.get_pref("faces.clustering") else {}
+    summary = update_people(catalog, params, full) if todo or not catalog.get_pref("faces.clustering") else {}
     return {"photos": len(todo), "faces": found, "failed": failed,
             **{k: v for k, v in summary.items() if k in ("mode", "people", "new_people", "assigned", "unassigned")}}
 
