@@ -165,21 +165,27 @@ class BrowseQueries:
             params += extra
         return " AND ".join(clauses), params
 
-    def _order(self, sort: str) -> tuple[str, str]:
-        """(extra JOIN, ORDER BY) for a sort key; unknown or unavailable sorts fall back to date."""
+    def _order(self, sort: str, f: BrowseFilter) -> tuple[str, list[Any], str]:
+        """(extra JOIN, its params, ORDER BY) for a sort key; unknown or
+        unavailable sorts fall back to date. Importance within one album is
+        that album's importance; elsewhere a photo's highest."""
+        if sort == "importance" and f.album_id is not None and self._has_table("album_photos"):
+            return ("LEFT JOIN album_photos apx ON apx.photo_id = p.id AND apx.album_id = ?", [f.album_id],
+                    "apx.importance IS NULL, apx.importance DESC, apx.position, p.id")
         if sort in _OPTIONAL_SORTS:
-            table, (join, order) = _OPTIONAL_SORTS[sort][0], _OPTIONAL_SORTS[sort][1]
+            table, (join, order) = _OPTIONAL_SORTS[sort]
             if self._has_table(table):
-                return join, order
+                return join, [], order
             sort = "date"
-        return "", _SORTS.get(sort, _SORTS["date"])
+        return "", [], _SORTS.get(sort, _SORTS["date"])
 
     def browse_rows(self, filt: Optional[BrowseFilter] = None, sort: str = "date",
                     limit: Optional[int] = None, offset: int = 0) -> list[GridRow]:
         """The grid's rows in display order (all of them unless ``limit``)."""
         f = filt or BrowseFilter()
         where, params = self._where(f)
-        join, order = self._order(sort)
+        join, join_params, order = self._order(sort, f)
+        params = join_params + params
         sql = f"SELECT {_GRID_COLUMNS}{self._private_column()} FROM photos p {join} WHERE {where} ORDER BY {order}"
         if limit is not None and sort != "interest":
             sql += " LIMIT ? OFFSET ?"

@@ -1,0 +1,327 @@
+"""The Albums view: albums with their event and how sure the model is, the
+album's photos most important first (the library's grid, filtered to the
+album and sorted by the album's importance), a one-action correction of the
+event (undoable; logged for retraining), a title of your own, and "Export
+story" (a slideshow video or web page, rendered in the background)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+    QSplitter, QVBoxLayout, QWidget,
+)
+
+from photoorg.engine.catalog.browse import BrowseFilter
+
+from ..grid_model import GridData, PhotoGridModel, load_grid
+from ..session import Session
+from ..theme import icon
+from ..widgets.photo_grid import PhotoGrid
+
+ID = Qt.ItemDataRole.UserRole + 1
+MODE_NAMES = {"auto": "Folders and events", "folders": "Folders", "time": "Events by time"}
+
+
+def _labels() -> tuple[tuple[str, ...], callable]:
+    try:
+        from photoorg.engine.albums.teacher import event_display_name, event_labels
+
+        return event_labels(), event_display_name
+    except ImportError:
+        return (), (lambda label: label)
+
+
+def date_range(start: Optional[float], end: Optional[float]) -> str:
+    if not start:
+        return "undated"
+    a, b = dt.datetime.fromtimestamp(start), dt.datetime.fromtimestamp(end or start)
+    if a.date() == b.date():
+        return a.strftime("%d %b %Y")
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.strftime('%d %b %Y')}"
+    return f"{a.strftime('%d %b %Y')} – {b.strftime('%d %b %Y')}"
+
+
+class EventCommand(QUndoCommand):
+    def __init__(self, view: "AlbumsView", album_id: int, old: Optional[str], new: Optional[str]) -> None:
+        super().__init__("Correct the event of an album")
+        self.view, self.album_id, self.old, self.new = view, album_id, old, new
+
+    def redo(self) -> None:
+        self.view.write_event(self.album_id, self.new)
+
+    def undo(self) -> None:
+        self.view.write_event(self.album_id, self.old)
+
+
+class AlbumsView(QWidget):
+    def __init__(self, session: Session, shell=None, parent=None) -> None:
+        super().__init__(parent)
+        self.session, self.shell = session, shell
+        self.labels, self.display = _labels()
+        self.infos: dict[int, object] = {}
+        self.album_id: Optional[int] = None
+        self.list = QListWidget()
+        self.list.setObjectName("AlbumList")
+        self.list.setWordWrap(True)
+        self.model = PhotoGridModel(self)
+        self.grid = PhotoGrid(self.model, session.thumbs)
+        self.grid.set_cell_size(150)
+
+        header = QFrame()
+        header.setObjectName("ViewHeader")
+        title = QLabel("Albums")
+        title.setObjectName("ViewTitle")
+        self.mode = QComboBox()
+        self.mode.setToolTip("How photos are grouped into albums")
+        self.summary = QLabel("")
+        self.summary.setObjectName("Hint")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(10, 6, 10, 6)
+        for w in (title, self.summary):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(QLabel("Albums from"))
+        row.addWidget(self.mode)
+
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Album title")
+        self.event = QComboBox()
+        self.event.setToolTip("What happened: choose another event if the model is wrong")
+        self.scores = QLabel("")
+        self.scores.setObjectName("Why")
+        self.scores.setWordWrap(True)
+        self.export = QPushButton(icon("export"), "Export story…")
+        album_bar = QHBoxLayout()
+        album_bar.addWidget(self.title, 2)
+        album_bar.addWidget(QLabel("Event"))
+        album_bar.addWidget(self.event, 1)
+        album_bar.addWidget(self.export)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(8, 8, 8, 0)
+        column.addLayout(album_bar)
+        column.addWidget(self.scores)
+        hint = QLabel("Most important photos first")
+        hint.setObjectName("Hint")
+        column.addWidget(hint)
+        column.addWidget(self.grid, 1)
+        self.empty = QLabel("")
+        self.empty.setObjectName("Hint")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        splitter.setSizes([300, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+
+        self.list.currentItemChanged.connect(lambda cur, _p: self.select_album(cur.data(ID) if cur else None))
+        self.event.activated.connect(self._event_chosen)
+        self.title.editingFinished.connect(self._rename)
+        self.export.clicked.connect(self.export_story)
+        self.mode.activated.connect(lambda _i: self._mode_chosen())
+        self.grid.current_photo_changed.connect(lambda pid: shell.show_photo(pid) if shell and pid >= 0 else None)
+        session.library_changed.connect(self._library_changed)
+        self.loaded = False
+        self._dirty = True
+        self._set_enabled(False)
+
+    # -- data ------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+
+    def current_mode(self) -> Optional[str]:
+        return self.mode.currentData()
+
+    def refresh(self) -> None:
+        self._dirty = False
+        catalog = self.session.catalog
+        if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
+            self._show(([], None, []))
+            return
+        wanted = self.current_mode()
+
+        def load():
+            modes = catalog.album_modes()
+            mode = wanted if wanted in modes else None
+            if mode is None:
+                try:
+                    from photoorg.engine.albums.build import default_mode
+
+                    mode = default_mode(catalog)
+                except ImportError:
+                    mode = None
+                if mode not in modes:
+                    mode = modes[0] if modes else None
+            return modes, mode, catalog.albums(mode) if mode else []
+
+        self.session.runner.call("load albums", load, lane="query", key="albums", on_done=self._show,
+                                 on_error=lambda msg: self.session.error.emit(f"Could not list albums: {msg}"))
+
+    def _show(self, result) -> None:
+        modes, mode, albums = result
+        self.mode.blockSignals(True)
+        self.mode.clear()
+        for m in modes:
+            self.mode.addItem(MODE_NAMES.get(m, m), m)
+        self.mode.setCurrentIndex(max(0, self.mode.findData(mode)))
+        self.mode.setEnabled(len(modes) > 1)
+        self.mode.blockSignals(False)
+        keep = self.album_id
+        self.infos = {a.id: a for a in albums}
+        self.list.blockSignals(True)
+        self.list.clear()
+        for a in albums:
+            item = QListWidgetItem(self._item_text(a))
+            item.setData(ID, a.id)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.loaded = True
+        self.summary.setText(f"{len(albums)} albums")
+        self.empty.setText("   No albums yet. Albums and their events appear once the photos are analysed "
+                           "(File ▸ Analyse now)." if not albums else "")
+        self.empty.setVisible(not albums)
+        target = keep if keep in self.infos else (albums[0].id if albums else None)
+        self.select_album(target)
+
+    def _item_text(self, a) -> str:
+        line = f"{a.title or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {a.photo_count} photos"
+        if a.event:
+            conf = a.event_scores.get(a.event)
+            source = "yours" if a.user_event else (f"{conf:.0%}" if conf is not None else "model")
+            line += f"\n{self.display(a.event)} ({source})"
+        return line
+
+    def select_album(self, album_id: Optional[int]) -> None:
+        self.album_id = album_id
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ID) == album_id and self.list.currentRow() != i:
+                self.list.blockSignals(True)
+                self.list.setCurrentRow(i)
+                self.list.blockSignals(False)
+        info = self.infos.get(album_id)
+        self._set_enabled(info is not None)
+        if info is None:
+            self.model.apply(GridData([], {}), reset=True)
+            return
+        self.title.setText(info.title or "")
+        self._fill_events(info)
+        top = sorted(info.event_scores.items(), key=lambda kv: -kv[1])[:4]
+        why = " · ".join(f"{self.display(k)} {v:.0%}" for k, v in top)
+        self.scores.setText(("You said: " + self.display(info.user_event) + ".  " if info.user_event else "")
+                            + (f"The model's view: {why}" if why else "No event scores yet."))
+        catalog, filt = self.session.catalog, BrowseFilter(album_id=album_id)
+        seq = self.model.begin_query()
+        self.session.runner.call("album photos", lambda: load_grid(catalog, filt, "importance", None, -1, seq),
+                                 lane="query", key="album-photos",
+                                 on_done=lambda data: self.model.apply(data, reset=True) if album_id == self.album_id else None,
+                                 on_error=lambda msg: self.session.error.emit(f"Could not list the album: {msg}"))
+
+    def _fill_events(self, info) -> None:
+        self.event.blockSignals(True)
+        self.event.clear()
+        model = info.model_event
+        conf = info.event_scores.get(model) if model else None
+        self.event.addItem(f"{self.display(model)} — the model's label" + (f" ({conf:.0%})" if conf is not None else "")
+                           if model else "No label (the model's choice)", None)
+        for label in self.labels:
+            p = info.event_scores.get(label)
+            self.event.addItem(self.display(label) + (f"  ({p:.0%})" if p is not None else ""), label)
+        self.event.setCurrentIndex(max(0, self.event.findData(info.user_event)) if info.user_event else 0)
+        self.event.blockSignals(False)
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.title, self.event, self.export):
+            w.setEnabled(on)
+
+    def _library_changed(self, what: str) -> None:
+        if what in ("analysis", "albums", "curation"):
+            self._dirty = True
+            if self.isVisible():
+                self.refresh()
+
+    # -- corrections -------------------------------------------------------------------
+    def _event_chosen(self, _index: int) -> None:
+        info = self.infos.get(self.album_id)
+        if info is None:
+            return
+        new = self.event.currentData()
+        if new != info.user_event:
+            self.session.undo.push(EventCommand(self, info.id, info.user_event, new))
+
+    def write_event(self, album_id: int, label: Optional[str]) -> None:
+        catalog = self.session.catalog
+
+        def write():
+            try:
+                from photoorg.engine.albums.build import correct_event
+            except ImportError:
+                return catalog.set_album_event(album_id, label)
+            return correct_event(catalog, album_id, label)
+
+        self.session.runner.call("correct the event", write, lane="edit",
+                                 on_done=lambda _: self.session.library_changed.emit("albums"),
+                                 on_error=lambda msg: self.session.error.emit(f"The event was not changed: {msg}"))
+
+    def _rename(self) -> None:
+        info = self.infos.get(self.album_id)
+        new = self.title.text().strip() or None
+        if info is None or new == (info.title or None):
+            return
+        catalog, album_id = self.session.catalog, info.id
+        self.session.runner.call("rename album", lambda: catalog.rename_album(album_id, new), lane="edit",
+                                 on_done=lambda _: self.session.library_changed.emit("albums"),
+                                 on_error=lambda msg: self.session.error.emit(f"The album was not renamed: {msg}"))
+
+    def _mode_chosen(self) -> None:
+        mode = self.current_mode()
+        if mode:
+            self.session.runner.call("albums mode", lambda: self.session.catalog.set_pref("albums_from", mode),
+                                     lane="edit", on_done=lambda _: self.refresh())
+
+    # -- stories -------------------------------------------------------------------------
+    def export_story(self, out: Optional[str] = None) -> None:
+        info = self.infos.get(self.album_id)
+        if info is None:
+            return
+        if out is None:
+            suggested = os.path.join(os.path.expanduser("~"), f"{(info.title or 'story').replace(os.sep, '-')}.mp4")
+            out, _ = QFileDialog.getSaveFileName(self, "Export story", suggested,
+                                                 "Slideshow video (*.mp4);;Web page slideshow (folder) (*)")
+            if not out:
+                return
+        start_story_export(self.session, info.id, out)
+
+
+def start_story_export(session: Session, album_id: int, out: str):
+    """Select the story and render it (video for .mp4, else an HTML slideshow
+    folder) on the "work" lane; progress in the status strip."""
+    catalog, settings = session.catalog, session.settings
+
+    def work(token, progress):
+        from photoorg.engine.story import render_html, render_video, select_story
+
+        plan = select_story(catalog, settings, album_id, progress=progress, cancel=token)
+        if out.lower().endswith((".mp4", ".mkv", ".webm", ".mov")):
+            render_video(plan, out, settings, progress=progress, cancel=token)
+        else:
+            render_html(plan, out, settings, progress=progress, cancel=token)
+        return out
+
+    return session.runner.submit(
+        "Exporting story", work, lane="work",
+        on_done=lambda path: session.message.emit(f"Story saved: {path}"),
+        on_error=lambda msg: session.error.emit(f"The story was not exported: {msg}"))
