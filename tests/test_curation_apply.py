@@ -3,7 +3,6 @@ undo, files changed after analysis, and the command line."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil

@@ -9,7 +9,6 @@ and its commit, and half-way through an undo.
 from __future__ import annotations
 
 import json
-import os
 import signal
 from collections import Counter
 
