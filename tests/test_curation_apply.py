@@ -201,3 +201,20 @@ def test_cancel_stops_between_files_and_undo_still_works(catalog, settings, libr
     assert unfinished_transactions(catalog) == []  # a cancel is a clean end, not a crash
     undo(catalog, settings)
     assert snapshot(root) == before
+
+
+def test_file_names_that_are_not_utf8(catalog, settings, shared_photos, tmp_path):
+    sources = source_photos(shared_photos)
+    folder = tmp_path / "lib"
+    names = [os.fsdecode(b"caf\xe9-%d.jpg" % i) for i in range(3)]  # Latin-1 bytes, as old cameras wrote
+    files = [copy_unique(sources[i], folder / name, f"latin{i}") for i, name in enumerate(names)]
+    ids = register(catalog, files)
+    catalog.save_series("series", "latin", [(pid, rank, None) for rank, pid in enumerate(ids, 1)])
+    before = snapshot(folder)
+    result = apply_plan(catalog, settings, make_plan(catalog, settings))
+    assert sorted(o.path for o in result.moved) == sorted(str(f) for f in files[1:])
+    info = trash_root() / "info" / (os.path.basename(result.moved[0].dest) + ".trashinfo")
+    assert b"caf%E9-" in info.read_bytes() and original_path_in(str(info)) == result.moved[0].path
+    json.dumps(result.to_json())  # printable
+    undo(catalog, settings)
+    assert snapshot(folder) == before
