@@ -41,12 +41,15 @@ class ScanQueries:
 
     # -- reads -----------------------------------------------------------------
     def known_photos_under(self, roots: Iterable[str]) -> dict[str, KnownFile]:
+        """Every catalogued photo under the roots by OS path, trashed ones
+        too (a file put back from the trash outside the organizer is found
+        again, not added twice)."""
         out: dict[str, KnownFile] = {}
         for root in roots:
             lo, hi = _prefix_range(root)
             for r in self.db.execute(
                 "SELECT id, path, raw_path, size, mtime_ns, sidecar_mtime_ns, content_hash, status "
-                "FROM photos WHERE path >= ? AND path < ? AND status != 'trashed'",
+                "FROM photos WHERE path >= ? AND path < ?",
                 (lo, hi),
             ):
                 path = fs_path(r["path"], r["raw_path"])
@@ -117,23 +120,32 @@ class ScanQueries:
         return [fs_path(r["path"], r["raw_path"]) for r in self.db.execute("SELECT path, raw_path FROM roots ORDER BY path")]
 
     # -- writes --------------------------------------------------------------------
-    def _folder_id(self, db, folder: str) -> int:
+    def _folder_id(self, db, folder: str, cache: Optional[dict[str, int]] = None) -> int:
+        """The id of a folder's row, made when new. ``cache`` (folder -> id)
+        saves the lookups; it must not outlive the write transaction."""
+        if cache is not None and folder in cache:
+            return cache[folder]
         text, raw = to_db(folder)
-        row = db.execute("SELECT id FROM folders WHERE path = ?", (text,)).fetchone()
+        row = db.execute("SELECT id, missing FROM folders WHERE path = ?", (text,)).fetchone()
         if row:
-            if row[0] is not None:
-                db.execute("UPDATE folders SET missing = 0 WHERE id = ? AND missing != 0", (row[0],))
-            return row[0]
-        return db.execute("INSERT INTO folders(path, raw_path) VALUES (?, ?)", (text, raw)).lastrowid
+            folder_id = row[0]
+            if row[1]:
+                db.execute("UPDATE folders SET missing = 0 WHERE id = ?", (folder_id,))
+        else:
+            folder_id = db.execute("INSERT INTO folders(path, raw_path) VALUES (?, ?)", (text, raw)).lastrowid
+        if cache is not None:
+            cache[folder] = folder_id
+        return folder_id
 
-    def record_photo(self, path: str, fields: dict[str, Any], scan_id: int, photo_id: Optional[int] = None) -> int:
+    def record_photo(self, path: str, fields: dict[str, Any], scan_id: int, photo_id: Optional[int] = None,
+                     *, folder_ids: Optional[dict[str, int]] = None) -> int:
         """Insert a new photo, or rewrite ``photo_id`` (changed or moved file)."""
         now = time.time()
         text, raw = to_db(path)
         values = {k: fields.get(k) for k in SCANNED_COLUMNS}
         values["frame_count"] = values["frame_count"] or 1
         with self.write() as db:
-            folder_id = self._folder_id(db, os.path.dirname(path))
+            folder_id = self._folder_id(db, os.path.dirname(path), folder_ids)
             values.update(path=text, raw_path=raw, folder_id=folder_id, filename=to_db(os.path.basename(path))[0],
                           status="ok", updated_scan_id=scan_id, seen_scan_id=scan_id, updated_at=now)
             if photo_id is None:
@@ -157,11 +169,12 @@ class ScanQueries:
                 (text, raw, size, mtime_ns, reason, scan_id),
             )
 
-    def record_video(self, path: str, size: int, mtime_ns: int, scan_id: int, video_id: Optional[int]) -> None:
+    def record_video(self, path: str, size: int, mtime_ns: int, scan_id: int, video_id: Optional[int],
+                     *, folder_ids: Optional[dict[str, int]] = None) -> None:
         text, raw = to_db(path)
         with self.write() as db:
             if video_id is None:
-                folder_id = self._folder_id(db, os.path.dirname(path))
+                folder_id = self._folder_id(db, os.path.dirname(path), folder_ids)
                 db.execute(
                     "INSERT INTO videos(path, raw_path, folder_id, size, mtime_ns, seen_scan_id) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
@@ -173,14 +186,19 @@ class ScanQueries:
                            (size, mtime_ns, scan_id, video_id))
 
     def mark_found(self, photo_ids: Iterable[int]) -> None:
+        """Photos whose unchanged file is back (it was missing, or sent to the
+        trash and put back by hand)."""
         ids = list(photo_ids)
         with self.write() as db:
-            db.conn.executemany("UPDATE photos SET status = 'ok' WHERE id = ? AND status = 'missing'", [(i,) for i in ids])
+            db.conn.executemany("UPDATE photos SET status = 'ok' WHERE id = ? AND status IN ('missing', 'trashed')",
+                                [(i,) for i in ids])
 
     def mark_missing(self, photo_ids: Iterable[int], video_ids: Iterable[int] = (),
                      gone_skipped: Iterable[str] = ()) -> None:
+        """Files no longer found: photos and videos stay in the catalog (with
+        their analysis and the user's decisions), only their status changes."""
         with self.write() as db:
             db.conn.executemany("UPDATE photos SET status = 'missing' WHERE id = ? AND status = 'ok'",
-                           [(i,) for i in photo_ids])
+                                [(i,) for i in photo_ids])
             db.conn.executemany("UPDATE videos SET status = 'missing' WHERE id = ?", [(i,) for i in video_ids])
             db.conn.executemany("DELETE FROM skipped_files WHERE path = ?", [(to_db(p)[0],) for p in gone_skipped])

@@ -54,6 +54,10 @@ class Extracted:
 class Skipped:
     task: FileTask
     reason: str
+    # A passing state (the file changed or vanished while it was read), not a
+    # property of the file: it is not remembered, the next scan reads it again.
+    transient: bool = False
+    gone: bool = False  # the file is no longer there
 
 
 class _Changed(Exception):
@@ -109,11 +113,12 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
                 return _extract_once(task, config)
             except _Changed:
                 if attempt:
-                    return Skipped(task, "file kept changing while it was read; it will be read on the next scan")
+                    return Skipped(task, "file kept changing while it was read; it will be read on the next scan",
+                                   transient=True)
     except DecodeError as exc:
         return Skipped(task, " ".join(str(exc).split()))
     except FileNotFoundError:
-        return Skipped(task, "file disappeared during the scan")
+        return Skipped(task, "file disappeared during the scan", transient=True, gone=True)
     except PermissionError:
         return Skipped(task, "permission denied: the file cannot be read")
     except IsADirectoryError:
@@ -125,6 +130,22 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan
         return Skipped(task, f"unexpected error while reading: {type(exc).__name__}: {exc}")
     raise AssertionError("unreachable")
+
+
+def _xmp_packets(data: Optional[bytes], header) -> list[bytes]:
+    """The embedded XMP: from the header Pillow parsed when it has one (for
+    JPEG that is every APP1 segment, so the compressed data need not be
+    searched), else by searching the file's bytes."""
+    blob = header.info.get("xmp") if header is not None else None
+    if isinstance(blob, str):
+        blob = blob.encode("utf-8")
+    if blob:
+        return [xmp.find_packet(blob) or blob]
+    if data is not None and (header is None or header.format != "JPEG"):
+        packet = xmp.find_packet(data)
+        if packet:
+            return [packet]
+    return []
 
 
 def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
@@ -139,22 +160,24 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         imaging.check_pixels(header.width, header.height, config.max_megapixels)
         if not tags:
             tags = exif_fields.read_tags_from_exif_block(header.info.get("exif"))
+    fields = exif_fields.camera_fields(tags)
+    frame_count = getattr(header, "n_frames", 1) if header is not None else 1
+    fmt = header.format if header is not None else "RAW"
+    packets = _xmp_packets(data, header)
+    iptc = _iptc(header) if header is not None else ([], None, None)
 
     thumbs_dir = Path(config.thumbs_dir)
-    frame_count = getattr(header, "n_frames", 1) if header is not None else 1
-    if existing_thumbnail(thumbs_dir, digest) is None or header is None:
-        im = imaging.decode(source, name=name, target=config.thumbnail_px, max_megapixels=config.max_megapixels)
+    if header is None or existing_thumbnail(thumbs_dir, digest) is None:
+        # ``header`` is consumed here (drafted and loaded at a small size).
+        im = imaging.decode_thumbnail(source, config.thumbnail_px, name=name,
+                                      max_megapixels=config.max_megapixels, header=header)
         save_thumbnail(thumbs_dir, digest, im, config.thumbnail_px)
-        width, height = im.info.get("full_size", im.size)
-        fmt = header.format if header is not None else "RAW"
+        width, height = im.info["full_size"]
     else:
         width, height = header.width, header.height
-        orientation = header.getexif().get(0x0112, 1)
-        if orientation in (5, 6, 7, 8):
+        if imaging.orientation_of(header) in (5, 6, 7, 8):
             width, height = height, width
-        fmt = header.format
 
-    fields = exif_fields.camera_fields(tags)
     evidence = exif_fields.time_evidence(tags)
     evidence.filename = name
     evidence.mtime_ns = st.st_mtime_ns
@@ -162,9 +185,6 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
     keywords: list[str] = []
     label = None
     xmp_dates: list[tuple[str, str]] = []
-    packets = []
-    if data is not None and (packet := xmp.find_packet(data)):
-        packets.append(packet)
     infos = []
     for packet in packets:
         try:
@@ -172,7 +192,11 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         except ValueError:
             pass
     if task.sidecar and (side := xmp.read_sidecar(task.sidecar)):
-        infos.insert(0, side)  # the sidecar wins over the embedded packet
+        # The sidecar is where organizers write the user's current choices:
+        # it wins over the file's own EXIF and XMP.
+        infos.insert(0, side)
+        if side.rating is not None:
+            fields["rating"] = side.rating
     for info in infos:
         if fields["rating"] is None and info.rating is not None:
             fields["rating"] = info.rating
@@ -180,9 +204,8 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         keywords += [k for k in info.keywords if k not in keywords]
         if info.best_date:
             xmp_dates.append(info.best_date)
-    if header is not None:
-        iptc_keywords, evidence.iptc_date, evidence.iptc_time = _iptc(header)
-        keywords += [k for k in iptc_keywords if k not in keywords]
+    iptc_keywords, evidence.iptc_date, evidence.iptc_time = iptc
+    keywords += [k for k in iptc_keywords if k not in keywords]
     evidence.xmp_dates = xmp_dates
 
     when = capture_time.choose(evidence)

@@ -16,21 +16,28 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sqlite3
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from ..errors import Cancelled
+from ..errors import Cancelled, PhotoOrgError
 from ..paths import display
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
 from .extract import ExtractConfig, Extracted, FileTask, Skipped, extract
-from .walker import FileEntry, WalkProblem, walk
+from .walker import FileEntry, WalkProblem, WalkState, walk
 
 BATCH_SECONDS = 0.5
 BATCH_SIZE = 200
+# How often a wait for workers looks at the cancel token.
+CANCEL_POLL_S = 0.25
+
+
+class NothingToScan(PhotoOrgError):
+    """None of the folders given to a scan exists."""
 
 
 @dataclass
@@ -57,13 +64,38 @@ class ScanSummary:
                 "elapsed_s": round(self.elapsed_s, 3), "skipped": self.skipped}
 
 
+def normalise_roots(roots: Iterable[str]) -> list[str]:
+    """Absolute roots, each once, none inside another (a nested root would
+    list its files twice)."""
+    out: list[str] = []
+    for root in sorted({os.path.abspath(os.path.expanduser(os.fsdecode(r))) for r in roots}):
+        if not any(root == o or root.startswith(o.rstrip(os.sep) + os.sep) for o in out):
+            out.append(root)
+    return out
+
+
 def _worker_init() -> None:
     # Ctrl-C goes to the parent, which cancels cleanly; workers just finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers are all started now with Ctrl-C blocked, so that a
+    Ctrl-C on the terminal (sent to every process of the group) cannot kill a
+    worker while it is still starting up, before ``_worker_init`` runs."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for _ in range(workers):  # with spawn, each submit starts one process
+            pool.submit(int)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return pool
+
+
 class _Inline:
-    """A stand-in executor that runs tasks in this process (workers=0)."""
+    """A stand-in executor that runs tasks in this process (workers=1)."""
 
     def submit(self, fn, *args) -> Future:
         fut: Future = Future()
@@ -72,6 +104,24 @@ class _Inline:
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         pass
+
+
+class _Unseen:
+    """Paths the walk could not look into: their catalogued photos are not
+    declared missing (an unreadable folder is not an empty one)."""
+
+    def __init__(self) -> None:
+        self.folders: list[str] = []
+        self.files: set[str] = set()
+
+    def add(self, problem: WalkProblem) -> None:
+        if problem.is_folder:
+            self.folders.append(problem.path.rstrip(os.sep) + os.sep)
+        else:
+            self.files.add(problem.path)
+
+    def covers(self, path: str) -> bool:
+        return path in self.files or any(path.startswith(f) for f in self.folders)
 
 
 class Scanner:
@@ -86,15 +136,19 @@ class Scanner:
 
     def run(self, roots: Iterable[str]) -> ScanSummary:
         started = time.monotonic()
-        roots = [os.path.abspath(os.path.expanduser(r)) for r in roots]
+        roots = normalise_roots(roots)
+        if roots and not any(os.path.isdir(r) for r in roots):
+            raise NothingToScan(f"no such folder: {', '.join(display(r) for r in roots)}")
         scan_id = self.catalog.start_scan_run(roots)
         summary = self._summary = ScanSummary(scan_id)
         self._seen: set[int] = set()
         self._claimed_moves: set[int] = set()
         self._reskipped: set[str] = set()
+        self._vanished: set[int] = set()
         self._pending_rows: list[tuple] = []
         self._last_flush = time.monotonic()
         self._executor_obj = None
+        self._unseen = _Unseen()
         inflight: dict[Future, FileTask] = {}
         status, error = "done", ""
         try:
@@ -121,7 +175,7 @@ class Scanner:
                 ):
                     self._seen.add(old.id)
                     summary.unchanged += 1
-                    if old.status == "missing":
+                    if old.status != "ok":  # missing, or sent to the trash and put back
                         found_again.append(old.id)
                     continue
                 prior = known_skipped.get(item.path)
@@ -143,19 +197,25 @@ class Scanner:
                 self.cancel.raise_if_cancelled()
                 inflight[self._executor_obj.submit(extract, task, self.config)] = task
                 while len(inflight) >= max_inflight:
-                    self._drain(inflight, known, block=True)
+                    self._drain(inflight, known)
             while inflight:
-                self.cancel.raise_if_cancelled()
-                self._drain(inflight, known, block=True)
+                self._drain(inflight, known)
             self._flush(force=True)
 
-            # The walk was complete: what was catalogued and not found is missing.
-            missing = {k.id for k in known.values() if k.id not in self._seen and k.id not in self._claimed_moves}
-            gone_videos = [vid for vid, *_ in known_videos.values() if vid not in seen_videos]
-            gone_skipped = [p for p in known_skipped if p not in seen_skipped and p not in self._reskipped]
+            # The walk was complete: what was catalogued, not found, and not in
+            # a folder that could not be looked into is missing.
+            missing = [
+                k.id for k in known.values()
+                if k.status == "ok" and (k.id in self._vanished or (
+                    k.id not in self._seen and k.id not in self._claimed_moves and not self._unseen.covers(k.path)))
+            ]
+            gone_videos = [vid for path, (vid, *_) in known_videos.items()
+                           if vid not in seen_videos and not self._unseen.covers(path)]
+            gone_skipped = [p for p in known_skipped
+                            if p not in seen_skipped and p not in self._reskipped and not self._unseen.covers(p)]
             self.catalog.mark_missing(missing, gone_videos, gone_skipped)
             self.catalog.mark_found(found_again)
-            summary.missing = sum(1 for k in known.values() if k.id in missing and k.status == "ok")
+            summary.missing = len(missing)
             summary.found_again = len(found_again)
         except (Cancelled, KeyboardInterrupt):
             status = "cancelled"
@@ -179,10 +239,12 @@ class Scanner:
         """Phase one: every media file under the roots (so progress has a total)."""
         meter = ProgressMeter("list", self.meter.callback)
         entries: list[FileEntry] = []
+        state = WalkState()
         for root in roots:
-            for item in walk(root):
+            for item in walk(root, state):
                 self.cancel.raise_if_cancelled()
                 if isinstance(item, WalkProblem):
+                    self._unseen.add(item)
                     self._summary.skipped.append({"path": display(item.path), "reason": item.reason})
                 else:
                     entries.append(item)
@@ -194,16 +256,15 @@ class Scanner:
         # Starting worker processes costs about a second; not worth it for a few files.
         if self.settings.workers <= 1 or n_tasks < 8:
             return _Inline()
-        return ProcessPoolExecutor(
-            max_workers=self.settings.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init,
-        )
+        return _start_pool(self.settings.workers)
 
-    def _drain(self, inflight: dict[Future, FileTask], known: dict, block: bool) -> None:
-        if not inflight:
-            return
-        done, _ = wait(list(inflight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+    def _drain(self, inflight: dict[Future, FileTask], known: dict) -> None:
+        """Wait for at least one result (looking at the cancel token meanwhile)
+        and queue the finished ones for writing."""
+        done: set = set()
+        while not done:
+            self.cancel.raise_if_cancelled()
+            done, _ = wait(list(inflight), timeout=CANCEL_POLL_S, return_when=FIRST_COMPLETED)
         for fut in done:
             task = inflight.pop(fut)
             try:
@@ -216,6 +277,7 @@ class Scanner:
                 inflight.clear()
                 self._executor_obj.shutdown(wait=False, cancel_futures=True)
                 for orphan in orphans:
+                    self.cancel.raise_if_cancelled()
                     self._pending_rows.append(("file", self._isolated(orphan), known))
                 self._executor_obj = self._executor(len(orphans))
                 break
@@ -223,8 +285,7 @@ class Scanner:
         self._flush()
 
     def _isolated(self, task: FileTask):
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init)
+        pool = _start_pool(1)
         try:
             return pool.submit(extract, task, self.config).result()
         except BrokenProcessPool:
@@ -240,42 +301,54 @@ class Scanner:
             return
         rows, self._pending_rows = self._pending_rows, []
         self._last_flush = now
+        folders: dict[str, int] = {}  # folder ids, valid within this transaction
         with self.catalog.write():
             for row in rows:
                 if row[0] == "video":
                     _, entry, video_id = row
-                    self.catalog.record_video(entry.path, entry.size, entry.mtime_ns, self._summary.scan_id, video_id)
+                    self.catalog.record_video(entry.path, entry.size, entry.mtime_ns, self._summary.scan_id,
+                                              video_id, folder_ids=folders)
                 else:
-                    self._record(row[1], row[2])
+                    self._record(row[1], row[2], folders)
 
-    def _record(self, result, known: dict) -> None:
+    def _record(self, result, known: dict, folders: dict[str, int]) -> None:
         summary = self._summary
         task = result.task
         self.meter.advance(message=display(os.path.basename(task.path)))
+        old = known.get(task.path)
         if isinstance(result, Skipped):
+            if result.gone:
+                if old is not None:
+                    self._vanished.add(old.id)
+                return
+            if not result.transient:
+                self.catalog.record_skipped(task.path, task.size, task.mtime_ns, result.reason, summary.scan_id)
             self._reskipped.add(task.path)
-            self.catalog.record_skipped(task.path, task.size, task.mtime_ns, result.reason, summary.scan_id)
             summary.skipped.append({"path": display(task.path), "reason": result.reason})
             return
         assert isinstance(result, Extracted)
-        old = known.get(task.path)
-        if old:
-            self.catalog.record_photo(task.path, result.fields, summary.scan_id, old.id)
-            summary.updated += 1
-        else:
+        try:
+            if old:
+                self.catalog.record_photo(task.path, result.fields, summary.scan_id, old.id, folder_ids=folders)
+                summary.updated += 1
+                return
             moved_from = self._moved_from(result.fields["content_hash"])
-            if moved_from is not None:
-                self._claimed_moves.add(moved_from)
-                self.catalog.record_photo(task.path, result.fields, summary.scan_id, moved_from)
-                summary.moved += 1
-            else:
-                self.catalog.record_photo(task.path, result.fields, summary.scan_id)
-                summary.added += 1
+            self.catalog.record_photo(task.path, result.fields, summary.scan_id, moved_from, folder_ids=folders)
+        except sqlite3.IntegrityError as exc:
+            # Only the failed statement is undone; the batch goes on.
+            summary.skipped.append({"path": display(task.path), "reason": f"cannot be stored in the catalog: {exc}"})
+            return
+        if moved_from is not None:
+            self._claimed_moves.add(moved_from)
+            summary.moved += 1
+        else:
+            summary.added += 1
 
     def _moved_from(self, content_hash: str) -> Optional[int]:
         """The catalogued photo with this content whose file is gone, if any."""
         for candidate in self.catalog.photos_with_hash(content_hash):
-            if candidate.id in self._seen or candidate.id in self._claimed_moves:
+            if candidate.id in self._seen or candidate.id in self._claimed_moves or \
+                    self._unseen.covers(candidate.path):
                 continue
             if not os.path.lexists(candidate.path):
                 return candidate.id

@@ -1,17 +1,26 @@
 """Walking photo folders without tripping over what real disks hold.
 
 Symbolic links to folders are followed once (a loop or a second path to the
-same folder is visited once, by device and inode); a file reachable by two
-names (hard links, symlinks) is listed once; folders that cannot be listed are
-reported, not fatal; names need not be valid UTF-8. XMP sidecars beside a
-photo are paired with it (photo.jpg.xmp or photo.xmp, any case).
+same folder is visited once, by device and inode, also across several roots);
+a file reachable by two names (hard links, symlinks) is listed once; folders
+that cannot be listed are reported, not fatal; names need not be valid UTF-8.
+Hidden files and folders (a leading dot, which includes the "._" AppleDouble
+files macOS leaves on shared drives) and program folders are not photos.
+XMP sidecars beside a photo are paired with it (photo.jpg.xmp or photo.xmp,
+any case).
+
+Something that vanishes while it is walked is simply not there (the scanner
+marks its catalogued photos missing); something that exists but cannot be
+looked at (permission denied, an I/O error) is a ``WalkProblem``, and the
+scanner leaves the catalogued photos under it alone.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
 from ..imaging.decode import IMAGE_EXTENSIONS
@@ -22,6 +31,8 @@ VIDEO_EXTENSIONS = frozenset(
 SIDECAR_EXTENSION = ".xmp"
 # Folders that hold a program's own data, never the user's photos.
 IGNORED_DIRS = frozenset({".git", ".thumbnails", "@eaDir", ".Trash", ".Trashes", "$RECYCLE.BIN", "#recycle"})
+# Errors meaning "not there (any more)", as opposed to "there but unreadable".
+_GONE = (FileNotFoundError, NotADirectoryError)
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,20 @@ class FileEntry:
 class WalkProblem:
     path: str
     reason: str
+    is_folder: bool = True  # everything under the path went unseen
+
+
+@dataclass
+class WalkState:
+    """What has been visited; share one between roots so that overlapping
+    roots or links between them list each folder and file once."""
+
+    dirs: set[tuple[int, int]] = field(default_factory=set)
+    files: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _sidecar_for(name: str, sidecars: dict[str, os.DirEntry]) -> Optional[os.DirEntry]:
@@ -46,20 +71,28 @@ def _sidecar_for(name: str, sidecars: dict[str, os.DirEntry]) -> Optional[os.Dir
     return sidecars.get(lower + SIDECAR_EXTENSION) or sidecars.get(stem + SIDECAR_EXTENSION)
 
 
-def walk(root: str) -> Iterator[Union[FileEntry, WalkProblem]]:
+def media_kind(name: str) -> Optional[str]:
+    ext = os.path.splitext(name)[1].lower()
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return None
+
+
+def walk(root: str, state: Optional[WalkState] = None) -> Iterator[Union[FileEntry, WalkProblem]]:
     """Yield media files under ``root`` and the problems met on the way."""
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[tuple[int, int]] = set()
+    state = state or WalkState()
     try:
         st = os.stat(root)
-    except FileNotFoundError:
+    except _GONE:
         yield WalkProblem(root, "folder not found")
         return
     except PermissionError:
         yield WalkProblem(root, "permission denied: the folder cannot be opened")
         return
     except OSError as exc:
-        yield WalkProblem(root, f"folder cannot be opened: {exc.strerror or exc}")
+        yield WalkProblem(root, f"folder cannot be opened: {_why(exc)}")
         return
     if not stat.S_ISDIR(st.st_mode):
         yield WalkProblem(root, "not a folder")
@@ -69,50 +102,63 @@ def walk(root: str) -> Iterator[Union[FileEntry, WalkProblem]]:
         folder = stack.pop()
         try:
             fst = os.stat(folder)
+        except _GONE:
+            continue  # vanished since its parent was listed
         except OSError as exc:
-            yield WalkProblem(folder, f"folder vanished or cannot be opened: {exc.strerror or exc}")
+            yield WalkProblem(folder, f"folder cannot be opened: {_why(exc)}")
             continue
         key = (fst.st_dev, fst.st_ino)
-        if key in seen_dirs:
+        if key in state.dirs:
             continue  # a symlink loop or a second link to the same folder
-        seen_dirs.add(key)
+        state.dirs.add(key)
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
+        except _GONE:
+            continue
         except PermissionError:
             yield WalkProblem(folder, "permission denied: the folder cannot be listed")
             continue
         except OSError as exc:
-            yield WalkProblem(folder, f"folder cannot be listed: {exc.strerror or exc}")
+            yield WalkProblem(folder, f"folder cannot be listed: {_why(exc)}")
             continue
         sidecars = {e.name.lower(): e for e in entries if e.name.lower().endswith(SIDECAR_EXTENSION)}
         subdirs = []
         for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            if name.startswith("."):
+                continue
+            kind = media_kind(name)
             try:
-                if entry.is_dir():  # follows symlinks; loops are caught above
-                    if entry.name not in IGNORED_DIRS and not entry.name.startswith("."):
-                        subdirs.append(entry.path)
-                    continue
-                ext = os.path.splitext(entry.name)[1].lower()
-                if ext in IMAGE_EXTENSIONS:
-                    kind = "image"
-                elif ext in VIDEO_EXTENSIONS:
-                    kind = "video"
-                else:
-                    continue
-                est = entry.stat()
-            except FileNotFoundError:
-                continue  # vanished between listing and stat: not there
+                is_dir = entry.is_dir()  # follows symlinks; loops are caught above
             except OSError as exc:
-                yield WalkProblem(entry.path, f"cannot be read: {exc.strerror or exc}")
+                # A link that points to itself (ELOOP) is, like a dangling
+                # one, no content; one that cannot be followed is reported.
+                if exc.errno != errno.ELOOP and (kind or isinstance(exc, PermissionError)):
+                    yield WalkProblem(entry.path, f"cannot be opened: {_why(exc)}", is_folder=kind is None)
+                continue
+            if is_dir:
+                if name not in IGNORED_DIRS:
+                    subdirs.append(entry.path)
+                continue
+            if kind is None:
+                continue
+            try:
+                est = entry.stat()
+            except _GONE:
+                continue  # vanished between listing and stat, or a dangling link
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    continue
+                yield WalkProblem(entry.path, f"cannot be read: {_why(exc)}", is_folder=False)
                 continue
             if not stat.S_ISREG(est.st_mode):
                 continue
             fkey = (est.st_dev, est.st_ino)
-            if fkey in seen_files:
+            if fkey in state.files:
                 continue
-            seen_files.add(fkey)
-            side = _sidecar_for(entry.name, sidecars) if kind == "image" else None
+            state.files.add(fkey)
+            side = _sidecar_for(name, sidecars) if kind == "image" else None
             side_mtime = None
             if side is not None:
                 try:
