@@ -160,3 +160,12 @@ def test_real_scan_browses(shared_photos, catalog, settings):
     assert {r.name for r in nature} == {n for n in os.listdir(folder / "nature")}
     caps = catalog.browse_capabilities()
     assert "date" in caps.sorts and "folder" in caps.filters
+
+
+def test_photos_and_people_over_time(library):
+    catalog, ids, _ = library
+    per_month = catalog.photos_per_period("%Y-%m")
+    assert sum(n for _, n in per_month) == 4  # the undated photo is left out
+    assert [p for p, _ in per_month] == sorted(p for p, _ in per_month)
+    people, periods = catalog.people_per_period()
+    assert (people, periods) == ([], []) or all(len(v) == len(people) for _, v in periods)

@@ -10,8 +10,8 @@ import datetime as dt
 import os
 from typing import Optional
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
     QSplitter, QVBoxLayout, QWidget,
@@ -70,6 +70,9 @@ class AlbumsView(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("AlbumList")
         self.list.setWordWrap(True)
+        self.list.setIconSize(QSize(72, 72))
+        self.list.setSpacing(2)
+        self.covers: dict[int, str] = {}
         self.model = PhotoGridModel(self)
         self.grid = PhotoGrid(self.model, session.thumbs)
         self.grid.set_cell_size(150)
@@ -79,6 +82,7 @@ class AlbumsView(QWidget):
         title = QLabel("Albums")
         title.setObjectName("ViewTitle")
         self.mode = QComboBox()
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.mode.setToolTip("How photos are grouped into albums")
         self.summary = QLabel("")
         self.summary.setObjectName("Hint")
@@ -93,6 +97,8 @@ class AlbumsView(QWidget):
         self.title = QLineEdit()
         self.title.setPlaceholderText("Album title")
         self.event = QComboBox()
+        self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.event.setMinimumWidth(240)
         self.event.setToolTip("What happened: choose another event if the model is wrong")
         self.scores = QLabel("")
         self.scores.setObjectName("Why")
@@ -134,6 +140,9 @@ class AlbumsView(QWidget):
         self.mode.activated.connect(lambda _i: self._mode_chosen())
         self.grid.current_photo_changed.connect(lambda pid: shell.show_photo(pid) if shell and pid >= 0 else None)
         session.library_changed.connect(self._library_changed)
+        self._covers_timer = QTimer(self, singleShot=True, interval=80)
+        self._covers_timer.timeout.connect(self._apply_covers)
+        session.thumbs.ready.connect(lambda _h: self._covers_timer.isActive() or self._covers_timer.start())
         self.loaded = False
         self._dirty = True
         self._set_enabled(False)
@@ -150,7 +159,7 @@ class AlbumsView(QWidget):
         self._dirty = False
         catalog = self.session.catalog
         if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
-            self._show(([], None, []))
+            self._show(([], None, [], {}))
             return
         wanted = self.current_mode()
 
@@ -166,13 +175,18 @@ class AlbumsView(QWidget):
                     mode = None
                 if mode not in modes:
                     mode = modes[0] if modes else None
-            return modes, mode, catalog.albums(mode) if mode else []
+            albums = catalog.albums(mode) if mode else []
+            # The cover of each album: its most important photo.
+            firsts = {a.id: catalog.album_photos(a.id, order="importance")[:1] for a in albums}
+            rows = catalog.grid_rows([f[0].photo_id for f in firsts.values() if f])
+            covers = {aid: rows[f[0].photo_id].content_hash for aid, f in firsts.items() if f and f[0].photo_id in rows}
+            return modes, mode, albums, covers
 
         self.session.runner.call("load albums", load, lane="query", key="albums", on_done=self._show,
                                  on_error=lambda msg: self.session.error.emit(f"Could not list albums: {msg}"))
 
     def _show(self, result) -> None:
-        modes, mode, albums = result
+        modes, mode, albums, self.covers = result
         self.mode.blockSignals(True)
         self.mode.clear()
         for m in modes:
@@ -188,6 +202,7 @@ class AlbumsView(QWidget):
             item = QListWidgetItem(self._item_text(a))
             item.setData(ID, a.id)
             self.list.addItem(item)
+        self._apply_covers()
         self.list.blockSignals(False)
         self.loaded = True
         self.summary.setText(f"{len(albums)} albums")
@@ -197,8 +212,18 @@ class AlbumsView(QWidget):
         target = keep if keep in self.infos else (albums[0].id if albums else None)
         self.select_album(target)
 
+    def _apply_covers(self) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            h = self.covers.get(item.data(ID))
+            if h and item.icon().isNull():
+                image = self.session.thumbs.get(h)
+                if image is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(image)))
+
     def _item_text(self, a) -> str:
-        line = f"{a.title or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {a.photo_count} photos"
+        n = a.photo_count
+        line = f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {n} photo{'s' if n != 1 else ''}"
         if a.event:
             conf = a.event_scores.get(a.event)
             source = "yours" if a.user_event else (f"{conf:.0%}" if conf is not None else "model")

@@ -105,6 +105,7 @@ class PeopleView(QWidget):
         face_bar.addWidget(self.split)
         face_bar.addWidget(self.remove)
         right = QWidget()
+        self.right = right
         column = QVBoxLayout(right)
         column.setContentsMargins(8, 8, 8, 8)
         column.addLayout(person_bar)
@@ -176,6 +177,7 @@ class PeopleView(QWidget):
         self.empty.setText("   No people yet. Faces are found when the photos are analysed (File ▸ Analyse now)."
                            if not people else "")
         self.empty.setVisible(not people)
+        self.right.setVisible(bool(people))
         self._apply_crops()
         target = keep if keep in self.people_info else (people[0].id if people else None)
         self.select_person(target)

@@ -253,6 +253,36 @@ class BrowseQueries:
             out.append(FolderEntry(fid, path, parent if parent in entries and parent != path else None, count))
         return out
 
+    # -- the Insights charts -----------------------------------------------------------
+    def photos_per_period(self, fmt: str = "%Y-%m") -> list[tuple[str, int]]:
+        """(period, photos) in time order, for dated photos in the library."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT strftime(?, capture_ts, 'unixepoch') AS period, count(*) FROM photos "
+            "WHERE status = 'ok' AND capture_ts IS NOT NULL GROUP BY period ORDER BY period", (fmt,))]
+
+    def people_per_period(self, top_k: int = 4, fmt: str = "%Y") -> tuple[list[tuple[int, str]], list[tuple[str, list[int]]]]:
+        """The ``top_k`` people with most photos ((id, name)), and per period
+        how many photos each is in; empty without the faces capability."""
+        if not self._has_table("people"):
+            return [], []
+        top = self.db.execute(
+            "SELECT pe.id, coalesce(pe.name, CASE WHEN pe.owner = 2 THEN 'You' ELSE 'Person ' || pe.id END), "
+            "count(DISTINCT ph.id) AS n FROM people pe JOIN faces f ON f.person_id = pe.id "
+            "JOIN photos ph ON ph.content_hash = f.content_hash AND ph.status = 'ok' "
+            "GROUP BY pe.id ORDER BY n DESC, pe.id LIMIT ?", (top_k,)).fetchall()
+        people = [(r[0], r[1]) for r in top]
+        if not people:
+            return [], []
+        marks = ",".join("?" * len(people))
+        counts: dict[str, dict[int, int]] = {}
+        for period, pid, n in self.db.execute(
+                f"SELECT strftime(?, ph.capture_ts, 'unixepoch') AS period, f.person_id, count(DISTINCT ph.id) "
+                f"FROM faces f JOIN photos ph ON ph.content_hash = f.content_hash AND ph.status = 'ok' "
+                f"WHERE f.person_id IN ({marks}) AND ph.capture_ts IS NOT NULL GROUP BY period, f.person_id",
+                (fmt, *[p[0] for p in people])):
+            counts.setdefault(period, {})[pid] = n
+        return people, [(period, [counts[period].get(pid, 0) for pid, _ in people]) for period in sorted(counts)]
+
     # -- the inspector -------------------------------------------------------------
     def photo_details(self, photo_id: int) -> Optional[dict[str, Any]]:
         """Everything the inspector shows about one photo, as plain values."""

@@ -1,0 +1,160 @@
+"""Insights: the owner's profile as charts, after the preferences paper's
+profile screen: photos, events, people and places over time, what the
+photos show (the library's mix next to the mix weighted by what interests
+the owner), and the owner's own decisions. The numbers come from
+``photoorg.engine.interest.profile.build_profile`` and the browse queries,
+computed on a worker thread when the view is opened."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from ..session import Session
+from ..widgets.charts import BarChart, PlacesPlot, TimeBars
+
+NOT_YET = "Appears once the photos are analysed (File ▸ Analyse now)"
+
+
+def load_insights(catalog) -> dict:
+    """Runs on a worker thread."""
+    out: dict = {"errors": []}
+    out["photos"] = _continuous(catalog.photos_per_period("%Y-%m"))
+    out["people_names"], out["people_periods"] = catalog.people_per_period()
+    try:
+        from photoorg.engine.interest.profile import build_profile
+    except ImportError:
+        out["profile"] = None
+    else:
+        try:
+            out["profile"] = build_profile(catalog)
+        except Exception as exc:  # noqa: BLE001 - the other charts still show
+            out["profile"] = None
+            out["errors"].append(f"the profile could not be computed: {exc}")
+    return out
+
+
+def _continuous(months: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Every month (or, over four years, every year) from the first to the
+    last, empty ones included, so the bars are a time axis."""
+    if not months:
+        return []
+    first, last = months[0][0], months[-1][0]
+    y0, m0 = int(first[:4]), int(first[5:7])
+    y1, m1 = int(last[:4]), int(last[5:7])
+    counts = dict(months)
+    if (y1 - y0) * 12 + m1 - m0 > 48:
+        years: dict[str, int] = {}
+        for period, n in months:
+            years[period[:4]] = years.get(period[:4], 0) + n
+        return [(str(y), years.get(str(y), 0)) for y in range(y0, y1 + 1)]
+    out = []
+    y, m = y0, m0
+    while (y, m) <= (y1, m1):
+        key = f"{y:04d}-{m:02d}"
+        out.append((key, counts.get(key, 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+class InsightsView(QWidget):
+    def __init__(self, session: Session, shell=None, parent=None) -> None:
+        super().__init__(parent)
+        self.session, self.shell = session, shell
+        header = QFrame()
+        header.setObjectName("ViewHeader")
+        title = QLabel("Insights")
+        title.setObjectName("ViewTitle")
+        self.summary = QLabel("")
+        self.summary.setObjectName("Hint")
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        row = QHBoxLayout(header)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(title)
+        row.addWidget(self.summary, 1)
+        row.addWidget(refresh)
+
+        self.photos = TimeBars("Photos over time")
+        self.events = BarChart("Events (albums)", ("photos",))
+        self.events_time = TimeBars("Events over time (photos per year)")
+        self.groups = BarChart("What your photos show", ("whole library", "weighted by your interest"), fmt="{:.0%}")
+        self.concepts = BarChart("Top subjects, by your interest", ("",), fmt="{:.1%}")
+        self.people = BarChart("People (photos)", ("photos",))
+        self.people_time = TimeBars("People over time (photos per year)")
+        self.places = PlacesPlot("Places (GPS clusters)")
+        self.decisions = TimeBars("Your decisions per month", ("kept", "trashed"))
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(12, 12, 12, 12)
+        columns.setSpacing(12)
+        # Two independent columns: charts of different heights leave no gaps.
+        for charts in ([self.photos, self.events, self.people, self.places],
+                       [self.events_time, self.groups, self.people_time, self.concepts, self.decisions]):
+            column = QVBoxLayout()
+            column.setSpacing(12)
+            for chart in charts:
+                column.addWidget(chart)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(scroll, 1)
+        session.library_changed.connect(self._library_changed)
+        self.loaded = False
+        self._dirty = True
+
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._dirty = False
+        catalog = self.session.catalog
+        self.summary.setText("computing…")
+        self.session.runner.call("insights", lambda: load_insights(catalog), lane="query", key="insights",
+                                 on_done=self._show,
+                                 on_error=lambda msg: self.session.error.emit(f"Could not compute insights: {msg}"))
+
+    def _library_changed(self, what: str) -> None:
+        if what in ("analysis", "albums", "people", "curation", "scan"):
+            self._dirty = True
+            if self.isVisible():
+                self.refresh()
+
+    def _show(self, data: dict) -> None:
+        self.loaded = True
+        self.photos.set_periods([(p, [n]) for p, n in data["photos"]], "No dated photos yet")
+        names = [n for _, n in data["people_names"]]
+        self.people_time.series = names
+        self.people_time.set_periods(data["people_periods"], NOT_YET)
+        profile = data.get("profile") or {}
+        events = profile.get("events") or {}
+        self.events.set_rows([(e["event"], [e["photos"]]) for e in events.get("counts", [])], NOT_YET)
+        top_events = [e["event"] for e in events.get("counts", [])][:4]
+        years = sorted({t["period"] for t in events.get("timeline", [])})
+        by = {(t["period"], t["event"]): t["photos"] for t in events.get("timeline", [])}
+        self.events_time.series = top_events
+        self.events_time.set_periods([(y, [by.get((y, e), 0) for e in top_events]) for y in years], NOT_YET)
+        self.groups.set_rows([(g["group"], [g["library"], g["interest"]]) for g in (profile.get("groups") or [])[:10]],
+                             NOT_YET)
+        self.concepts.set_rows([(c["concept"], [c["interest"]]) for c in (profile.get("concepts") or [])[:10]], NOT_YET)
+        self.people.set_rows([((p["name"] or ("You" if p["owner"] else f"Person {p['person_id']}"))
+                               + (" (you)" if p["owner"] and p["name"] else ""), [p["photos"]])
+                              for p in (profile.get("people") or [])[:10]], NOT_YET)
+        self.places.set_places(profile.get("places") or [], "No photo has a GPS position")
+        curation = profile.get("curation") or {}
+        self.decisions.set_periods([(m["period"], [m["kept"], m["trashed"]]) for m in curation.get("by_month", [])],
+                                   "Your picks, ratings and clean-ups show here")
+        if profile:
+            self.summary.setText(f"{profile.get('photos', 0):,} photos · {profile.get('with_concepts', 0):,} analysed · "
+                                 f"subjects weighted by {profile.get('weighting', '')}")
+        else:
+            self.summary.setText("the profile needs analysed photos")
+        for err in data["errors"]:
+            self.session.error.emit(err)
