@@ -69,20 +69,33 @@ def test_one_photo_album_and_missing_folder(shared_photos, tmp_path, catalog, se
 
 
 def test_two_thousand_photo_album_is_capped(shared_photos, tmp_path, catalog, settings):
-    """Synthetic catalog rows pointing at links to the nine real photos."""
+    """Synthetic catalog rows pointing at links to the nine real photos, with
+    the thumbnails a scan would have made (links to nine real ones)."""
+    from photoorg.engine.imaging.decode import decode
+    from photoorg.engine.imaging.thumbnails import save_thumbnail, thumb_path
+
     folder = tmp_path / "big"
     folder.mkdir()
     sources = sorted((shared_photos / GPS_WALK).glob("*.jpg"))
+    thumbs = [save_thumbnail(tmp_path / "t", f"src{i}", decode(str(s), target=384), 384)
+              for i, s in enumerate(sources)]
     now, rows = time.time(), []
     for i in range(2000):
         link = folder / f"IMG_{i:05d}.jpg"
         link.symlink_to(sources[i % len(sources)])
+        thumb = thumb_path(settings.thumbs_dir, f"synthetic{i:05d}")
+        thumb.parent.mkdir(parents=True, exist_ok=True)
+        os.link(thumbs[i % len(sources)], thumb)
         rows.append((str(link), link.name, 1000, 1, f"synthetic{i:05d}", 640, 480,
                      1.6e9 + i * 60.0, now, now))
     with catalog.write() as db:
         db.conn.executemany(
             "INSERT INTO photos(path, filename, size, mtime_ns, content_hash, width, height, capture_ts, "
             "added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # an analysed library: the faces stage has looked at every photo (none has faces)
+    from photoorg.engine.faces.stage import NAME, VERSION
+
+    catalog.mark_stage([r[4] for r in rows], NAME, VERSION)
     started = time.monotonic()
     plan = select_story_for_folder(catalog, settings, folder)
     elapsed = time.monotonic() - started
@@ -113,3 +126,55 @@ def test_cli_export_story_video_html_and_errors(walk, settings, tmp_path, capsys
     code = main(["--catalog", str(settings.catalog_path), "export-story", "No Such Album", "--out", str(out)])
     assert code == 1 and "no album" in capsys.readouterr().err
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_private_photos_stay_out_unless_the_preferences_allow_them(walk, catalog, settings):
+    from photoorg.engine.settings import Preferences
+
+    private = next(p.id for p in catalog.photos() if p.path.endswith("DSCN0021.jpg"))
+    catalog.set_private([private], True)
+    plan = select_story_for_folder(catalog, settings, walk, count=9)
+    assert private not in [s.photo_id for s in plan.slides] and plan.excluded == {"private": 1}
+    allowed = settings.with_prefs(Preferences(allow_private_in_exports=True))
+    plan = select_story_for_folder(catalog, allowed, walk, count=9)
+    assert private in [s.photo_id for s in plan.slides]
+
+
+def test_faces_are_found_for_framing_before_the_faces_stage_ran(shared_photos, tmp_path, catalog, settings):
+    folder = tmp_path / "people"
+    folder.mkdir()
+    for name in ("test/obama_and_biden.jpg", "train/biden/biden.jpg"):
+        shutil.copy2(shared_photos / "faces" / "knn_examples" / name, folder)
+    scan(catalog, [str(folder)], settings)
+    plan = select_story_for_folder(catalog, settings, folder)
+    faces = {os.path.basename(s.path): s.faces for s in plan.slides}
+    assert len(faces["obama_and_biden.jpg"]) == 2 and len(faces["biden.jpg"]) == 1
+    x0, y0, x1, y1 = faces["biden.jpg"][0]
+    assert y1 < 0.4 and 0 <= x0 < x1 <= 1  # a standing portrait: the head is in the top part
+
+
+def test_album_story_follows_the_albums_importance(walk, catalog, settings, capsys):
+    if not hasattr(catalog, "sync_albums"):
+        pytest.skip("the albums store is not in this catalog")
+    from photoorg.engine.catalog.albums_store import AlbumProposal
+    from photoorg.engine.story import select_story
+
+    photos = catalog.photos()
+    ids = tuple(p.id for p in photos)
+    proposal = AlbumProposal(key="walk", source="folder", folder_id=None, photo_ids=ids,
+                             content_hashes=tuple(p.content_hash for p in photos), place="Tuscany",
+                             start_ts=photos[0].capture_ts, end_ts=photos[-1].capture_ts)
+    album_id = catalog.sync_albums("folders", [proposal])["ids"]["walk"]
+    best = {"DSCN0010.jpg", "DSCN0029.jpg", "DSCN0042.jpg"}  # the start, middle and end of the walk
+    scores = [(p.id, 0.9 if os.path.basename(p.path) in best else 0.1 + 0.01 * n, None, None, None)
+              for n, p in enumerate(photos)]
+    catalog.save_album_labels(album_id, title="Evening walk", event="NatureTrip", event_scores={},
+                              signature="s", model_version="test", photos=scores)
+    plan = select_story(catalog, settings, album_id, count=3)
+    assert {os.path.basename(s.path) for s in plan.slides} == best
+    assert plan.title == "Evening walk" and plan.place == "Tuscany" and plan.album_id == album_id
+    assert all(s.importance == pytest.approx(0.9) and "importance" in s.reason for s in plan.slides)
+
+    code = main(["--catalog", str(settings.catalog_path), "export-story", "evening WALK", "--count", "3",
+                 "--out", str(walk.parent / "x.mp4"), "--plan-only", "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["album_id"] == album_id

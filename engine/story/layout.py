@@ -28,7 +28,7 @@ Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in canvas pixels
 # A crop to the frame's shape must keep at least this share of the photo
 # (4:3 into 16:9 keeps 75%), else the photo is shown whole ("fit").
 MIN_FILL_SHARE = 0.72
-BACKDROP_DARKEN = 0.42
+BACKDROP_DARKEN = 0.5
 
 
 @dataclass(frozen=True)
@@ -128,15 +128,14 @@ def canvas_scale(geometry: Geometry, out_width: int) -> float:
 
 
 def backdrop(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """The photo scaled to cover ``size``, heavily blurred and darkened.
-    Blurred at 1/8 scale and enlarged smoothly: the same look, far cheaper."""
+    """The whole photo stretched to ``size``, heavily blurred and darkened.
+    Stretched rather than cropped: after the blur the stretch is invisible and
+    the backdrop keeps the colours of the whole photo (a portrait's top and
+    bottom, not only its middle band). Blurred at 1/8 scale and enlarged
+    smoothly: the same look, far cheaper."""
     small = (max(8, size[0] // 8), max(8, size[1] // 8))
-    scale = max(small[0] / photo.width, small[1] / photo.height)
-    cover = photo.resize((max(1, math.ceil(photo.width * scale)), max(1, math.ceil(photo.height * scale))),
-                         Image.Resampling.BILINEAR, reducing_gap=2.0)
-    left, top = (cover.width - small[0]) // 2, (cover.height - small[1]) // 2
-    cover = cover.crop((left, top, left + small[0], top + small[1]))
-    cover = cover.filter(ImageFilter.GaussianBlur(max(small) / 40))
+    cover = photo.resize(small, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    cover = cover.filter(ImageFilter.GaussianBlur(max(small) / 48))
     cover = ImageEnhance.Brightness(cover).enhance(BACKDROP_DARKEN)
     return cover.resize(size, Image.Resampling.BICUBIC)
 

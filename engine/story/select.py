@@ -35,7 +35,7 @@ EMBED_MODEL, EMBED_KIND = "effnet_lite0", "embedding"
 MIN_AUTO_S, MAX_AUTO_S = 30.0, 90.0
 MAX_STORY_PHOTOS = 150
 MAX_ALTERNATES = 60
-THUMB_BUDGET = 500  # at most this many thumbnails are read for the fallback signals
+THUMB_BUDGET = 300  # at most this many thumbnails are read for the fallback signals
 
 W_LOOKS, W_MOMENT, W_PLACE, W_PERSON = 0.45, 0.25, 0.10, 0.12
 

@@ -105,11 +105,19 @@ def percentile_ranks(values: dict[int, float]) -> dict[int, float]:
     return {k: float(r / (len(arr) - 1)) for k, r in zip(keys, ranks)}
 
 
+_live_cache: dict[str, list[Box]] = {}
+_LIVE_CACHE_SIZE = 2000
+
+
 def live_faces(path: str, thumbs_dir: Optional[Path], content_hash: str) -> list[Box]:
     """Face boxes found now, on the thumbnail, for a photo the faces stage has
-    not analysed yet (HOG detector of the faces module; detection only, no
-    embeddings). Faces smaller than ~5% of the long side are not found; they
-    matter little for framing."""
+    not analysed yet (the faces module's HOG detector; detection only, no
+    embeddings). Faces under ~5% of the long side are missed; they matter
+    little for framing. Remembered per content for this process: a user
+    edits and re-selects a story several times."""
+    key = content_hash or str(path)
+    if key in _live_cache:
+        return list(_live_cache[key])
     im = open_small(path, thumbs_dir, content_hash, px=FACE_PX)
     if im is None:
         return []
@@ -122,5 +130,9 @@ def live_faces(path: str, thumbs_dir: Optional[Path], content_hash: str) -> list
         found = FaceAnalyzer().detect(rgb)
     except Exception:  # noqa: BLE001 - no detector: the saliency prior frames the photo
         return []
-    return [(max(0, r.left()) / w, max(0, r.top()) / h, min(w, r.right() + 1) / w, min(h, r.bottom() + 1) / h)
-            for r, score in found if score > 0.0]
+    boxes = [(max(0, r.left()) / w, max(0, r.top()) / h, min(w, r.right() + 1) / w, min(h, r.bottom() + 1) / h)
+             for r, score in found if score > 0.0]
+    if len(_live_cache) >= _LIVE_CACHE_SIZE:
+        _live_cache.clear()
+    _live_cache[key] = boxes
+    return list(boxes)

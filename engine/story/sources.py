@@ -77,36 +77,32 @@ def photos_source(catalog, photo_ids: list[int], title: str) -> StorySource:
 
 def album_source(catalog, album_id: int) -> StorySource:
     """An album of the albums stage, with its per-photo importance."""
-    getter = getattr(catalog, "album", None)
-    if getter is None:
-        raise StoryError("this catalog has no albums yet; run 'photoorg analyze' (or give a folder)")
-    album = getter(album_id)
+    if not hasattr(catalog, "album_photos"):
+        raise StoryError("this catalog has no albums; give a folder instead")
+    album = catalog.album(album_id)
     if album is None:
         raise StoryError(f"no album {album_id}; 'photoorg albums' lists them")
-    members = list(getattr(album, "photos", None) or [])
-    ids = [getattr(m, "photo_id", m) for m in members]
-    importance = {getattr(m, "photo_id"): float(m.importance) for m in members
-                  if getattr(m, "importance", None) is not None}
-    photos = catalog.photos(ids=ids, order="capture")
+    members = catalog.album_photos(album_id)
+    importance = {m.photo_id: float(m.importance) for m in members if m.importance is not None}
+    photos = catalog.photos(ids=[m.photo_id for m in members], order="capture")
     if not photos:
-        raise StoryError(f"album {album_id} has no photos that are still in the library")
-    title = getattr(album, "user_title", None) or getattr(album, "title", "") or f"Album {album_id}"
-    return StorySource(title=title, photos=photos, album_id=album_id,
-                       place=getattr(album, "place", None) or "", importance=importance)
+        raise StoryError(f"album {album_id} ({album.title}) has no photos that are still in the library")
+    return StorySource(title=album.title or f"Album {album_id}", photos=photos, album_id=album_id,
+                       place=album.place or "", importance=importance)
 
 
 def find_album(catalog, ref: str) -> Optional[int]:
     """An album id from an id or a title (case-insensitive); None if none."""
+    ref = ref.strip()
     if ref.isdigit():
         return int(ref)
-    lister = getattr(catalog, "albums", None)
-    if lister is None:
+    if not hasattr(catalog, "albums"):
         return None
-    wanted = ref.strip().casefold()
-    matches = [a for a in lister() if (getattr(a, "user_title", None) or getattr(a, "title", "")).casefold() == wanted]
+    wanted = ref.casefold()
+    matches = [a.id for a in catalog.albums() if (a.title or "").casefold() == wanted]
     if len(matches) > 1:
-        raise StoryError(f"{len(matches)} albums are titled {ref!r}; give the album id instead")
-    return matches[0].id if matches else None
+        raise StoryError(f"albums {', '.join(map(str, matches))} are all titled {ref!r}; give the album id")
+    return matches[0] if matches else None
 
 
 # -- signals of the other domains ----------------------------------------------------
