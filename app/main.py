@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Sequence
 
@@ -26,4 +27,32 @@ def run(settings: Settings, paths: Sequence[str] = ()) -> int:
         QMessageBox.critical(None, "Photo Organizer", " ".join(str(exc).split()))
         return 1
     window.show()
+    if os.environ.get("PHOTOORG_STARTUP_PROBE"):
+        _probe_startup(app, window)
     return app.exec()
+
+
+def _probe_startup(app, window) -> None:
+    """For tests/bench/bench_gui.py: report on stderr when the window shows
+    and when the grid has its rows painted, then quit."""
+    import json
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    shown = time.monotonic()
+    timer = QTimer(window)
+
+    def check() -> None:
+        lib = window.shell.library
+        if lib.loaded and lib.model.rowCount() and lib.grid.isVisible():
+            lib.grid.viewport().repaint()
+            timer.stop()
+            sys.stderr.write(json.dumps({"shown_monotonic": shown, "ready_monotonic": time.monotonic(),
+                                         "rows": lib.model.rowCount()}) + "\n")
+            sys.stderr.flush()
+            window.close()
+            app.quit()
+
+    timer.timeout.connect(check)
+    timer.start(5)

@@ -16,6 +16,7 @@ from photoorg.engine.settings import Settings
 
 from . import jobs
 from .curation_actions import undo_last_curation, unfinished_notice
+from .qtutil import slot as qslot
 from .session import Session
 from .shell import Shell
 from .theme import icon
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         if icon_name:
             action.setIcon(icon(icon_name))
-        action.triggered.connect(lambda checked=False: slot())
+        action.triggered.connect(qslot(slot))
         menu.addAction(action)
         return action
 
@@ -154,9 +155,13 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.session.settings.prefs, self.session.catalog.roots(), self)
         dialog.add_folder.connect(self.choose_folder)
         dialog.rescan.connect(self.rescan)
-        dialog.accepted.connect(lambda: dialog.result_prefs and self.session.save_prefs(dialog.result_prefs))
+        dialog.accepted.connect(qslot(self._save_settings, dialog))
         self.settings_dialog = dialog
         dialog.show()
+
+    def _save_settings(self, dialog: SettingsDialog) -> None:
+        if dialog.result_prefs is not None:
+            self.session.save_prefs(dialog.result_prefs)
 
     def undo(self) -> None:
         """Ctrl+Z: the last edit of this session, else (after a restart) the

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..grid_model import GridData, PhotoGridModel, load_grid
+from ..qtutil import slot, start_once
 from ..session import Session
 from ..theme import icon
 from ..widgets.photo_grid import PhotoGrid
@@ -142,7 +143,7 @@ class AlbumsView(QWidget):
         session.library_changed.connect(self._library_changed)
         self._covers_timer = QTimer(self, singleShot=True, interval=80)
         self._covers_timer.timeout.connect(self._apply_covers)
-        session.thumbs.ready.connect(lambda _h: self._covers_timer.isActive() or self._covers_timer.start())
+        session.thumbs.ready.connect(slot(start_once, self._covers_timer))
         self.loaded = False
         self._dirty = True
         self._set_enabled(False)

@@ -54,7 +54,7 @@ class LibraryView(QWidget):
 
         self.bar.changed.connect(lambda: self.refresh(reset=True))
         self.bar.zoom_changed.connect(self.grid.set_cell_size)
-        self.bar.save_requested.connect(lambda: self.save_filter_requested.emit(self.filter().to_dict(), self.bar.sort_key()))
+        self.bar.save_requested.connect(self._save_filter)
         self.grid.flag_requested.connect(lambda v: self.edit("flag", v))
         self.grid.rating_requested.connect(lambda v: self.edit("rating", v))
         self.grid.preview_requested.connect(self.open_loupe)
@@ -132,6 +132,9 @@ class LibraryView(QWidget):
             if what in ("analysis", "albums"):
                 self.update_sorts()
             self.refresh(reset=False)
+
+    def _save_filter(self) -> None:
+        self.save_filter_requested.emit(self.filter().to_dict(), self.bar.sort_key())
 
     def select_photo_when_loaded(self, photo_id: int) -> None:
         if not self.grid.select_photo(photo_id):

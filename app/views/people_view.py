@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..face_crops import FaceCrops
+from ..qtutil import slot, start_once
 from ..session import Session
 from ..theme import icon, icon_image
 
@@ -138,7 +139,7 @@ class PeopleView(QWidget):
         self.remove.clicked.connect(self.remove_selected)
         self._repaint = QTimer(self, singleShot=True, interval=60)
         self._repaint.timeout.connect(self._apply_crops)
-        self.crops.ready.connect(lambda _f: self._repaint.isActive() or self._repaint.start())
+        self.crops.ready.connect(slot(start_once, self._repaint))
         session.library_changed.connect(self._library_changed)
         session.closing.connect(self.crops.shutdown)
         self.loaded = False

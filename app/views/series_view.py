@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ..curation_actions import PickCommand, curation_available, plan_cleanup, run_cleanup
 from ..series_model import SeriesModel, StripData, load_strips
+from ..qtutil import slot, start_once
 from ..session import Session, format_bytes
 from ..theme import icon
 from ..widgets.plan_panel import PlanPanel
@@ -109,7 +110,7 @@ class SeriesView(QWidget):
 
         self._repaint = QTimer(self, singleShot=True, interval=40)
         self._repaint.timeout.connect(self.list.viewport().update)
-        session.thumbs.ready.connect(lambda _h: self._repaint.isActive() or self._repaint.start())
+        session.thumbs.ready.connect(slot(start_once, self._repaint))
         session.library_changed.connect(self._library_changed)
         self.keep.valueChanged.connect(lambda _v: self.refresh())
         self.clean_selected.clicked.connect(lambda: self.propose(self.selected_series()))

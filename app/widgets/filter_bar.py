@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit,
 
 from photoorg.engine.catalog.browse import SORT_LABELS
 
+from ..qtutil import slot
 from ..theme import icon
 
 RATING_CHOICES = [("Any rating", None), ("★ and up", 1), ("★★ and up", 2), ("★★★ and up", 3),
@@ -56,7 +57,7 @@ class FilterBar(QFrame):
         self._search_timer.timeout.connect(self.changed)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         for combo in (self.sort, self.rating, self.flag):
-            combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+            combo.currentIndexChanged.connect(slot(self.changed.emit))
         self.zoom.valueChanged.connect(self.zoom_changed)
         self.save.clicked.connect(self.save_requested)
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from ..grid_model import PhotoGridModel
+from ..qtutil import slot, start_once
 from .thumb_delegate import ThumbDelegate
 
 FLAG_KEYS = {Qt.Key.Key_P: "pick", Qt.Key.Key_X: "reject", Qt.Key.Key_U: None}
@@ -52,9 +53,9 @@ class PhotoGrid(QListView):
         # Thumbnails arrive one by one; repaint the viewport at most every 40 ms.
         self._repaint = QTimer(self, singleShot=True, interval=40)
         self._repaint.timeout.connect(self.viewport().update)
-        thumbs.ready.connect(lambda _h: self._repaint.isActive() or self._repaint.start())
+        thumbs.ready.connect(slot(start_once, self._repaint))
         self.selectionModel().currentChanged.connect(self._on_current)
-        model.modelReset.connect(lambda: self.current_photo_changed.emit(self.current_id()))
+        model.modelReset.connect(self._announce_current)
 
     # -- zoom ---------------------------------------------------------------------
     def set_cell_size(self, px: int) -> None:
@@ -106,6 +107,9 @@ class PhotoGrid(QListView):
         index = self.model().index(row)
         self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(index)
+
+    def _announce_current(self) -> None:
+        self.current_photo_changed.emit(self.current_id())
 
     def _on_current(self, current, _previous) -> None:
         row = self.model().row_at(current.row()) if current.isValid() else None

@@ -28,7 +28,7 @@ class PlanPanel(QFrame):
         self.apply_button = QPushButton("Move to trash")
         self.apply_button.setObjectName("Danger")
         self.cancel_button = QPushButton("Cancel")
-        self.apply_button.clicked.connect(lambda: self.confirmed.emit(self.plan))
+        self.apply_button.clicked.connect(self._confirm)
         self.cancel_button.clicked.connect(self._dismiss)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -65,6 +65,9 @@ class PlanPanel(QFrame):
         self.apply_button.show()
         self.cancel_button.setText("Cancel")
         self.show()
+
+    def _confirm(self) -> None:
+        self.confirmed.emit(self.plan)
 
     def _dismiss(self) -> None:
         self.plan = None
