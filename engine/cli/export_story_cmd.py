@@ -16,6 +16,7 @@ from ..errors import CatalogLocked
 from ..story import StoryError, render_html, render_video, select_story, select_story_for_folder
 from ..story.ffmpeg import music_info
 from ..story.html import HTML_SUFFIXES
+from ..story.output import check_writable
 from ..story.sources import find_album
 from ..story.video import VIDEO_SUFFIXES, VideoOptions
 from .common import Context, ProgressPrinter
@@ -62,6 +63,8 @@ def run(ctx: Context) -> int:
     if args.seconds is not None and args.seconds <= 0 or args.count is not None and args.count <= 0:
         raise StoryError("--seconds and --count must be positive")
     seconds = args.seconds
+    if not args.plan_only:
+        check_writable(out)
     if args.music:
         info = music_info(args.music)  # a missing or unreadable file fails before any work
         if seconds is None and args.count is None:

@@ -29,6 +29,11 @@ def _describe(exc: OSError) -> str:
 def prepare_parent(out: Path) -> Path:
     """Create the target's folder when needed; a clear error when impossible."""
     parent = out.parent if str(out.parent) else Path(".")
+    existing = parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise StoryError(f"cannot write {out}: {existing} is a file, not a folder")
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -36,6 +41,18 @@ def prepare_parent(out: Path) -> Path:
     if not parent.is_dir():
         raise StoryError(f"cannot write {out}: {parent} is not a folder")
     return parent
+
+
+def check_writable(out: Path) -> None:
+    """Fail early (before minutes of work) when nothing can be written where
+    ``out`` (a file or a folder) goes."""
+    parent = prepare_parent(out)
+    try:
+        fd, name = tempfile.mkstemp(dir=parent, prefix=f".{out.name}.", suffix=".probe")
+    except OSError as exc:
+        raise StoryError(f"cannot write to the folder {parent}: {_describe(exc)}") from None
+    os.close(fd)
+    os.unlink(name)
 
 
 @contextlib.contextmanager
@@ -47,7 +64,7 @@ def temp_file_beside(out: Path, suffix: str) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(dir=parent, prefix=f".{out.stem}.", suffix=f".partial{suffix}")
     except OSError as exc:
-        raise StoryError(f"cannot write to {parent}: {_describe(exc)}") from None
+        raise StoryError(f"cannot write to the folder {parent}: {_describe(exc)}") from None
     os.close(fd)
     tmp = Path(name)
     try:

@@ -13,6 +13,7 @@ the end, so a failure or a cancel never leaves a broken file that looks done.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import copy
 import logging
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
 from PIL import Image
 
 from ..errors import Cancelled, DecodeError
@@ -31,7 +33,7 @@ from ..imaging.decode import decode
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from .ffmpeg import StoryError, ffmpeg_exe, music_info
 from .focus import keep_box, saliency_focus
-from .layout import Framing, build_framing, decode_target, plan_geometry
+from .layout import Framing, build_framing, cv2, decode_target, plan_geometry
 from .output import publish_file, temp_file_beside
 from .plan import StoryPlan, StorySlide
 from .titlecard import title_framing
@@ -129,6 +131,13 @@ def _placeholder(size: tuple[int, int]) -> Framing:
     return Framing(canvas, full, full, "blank")
 
 
+def _mix(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
+    """(1 - alpha) * a + alpha * b, rounded, as uint8."""
+    if cv2 is not None:
+        return cv2.addWeighted(a, 1.0 - alpha, b, alpha, 0.0)
+    return np.asarray(Image.blend(Image.fromarray(a), Image.fromarray(b), alpha))
+
+
 def starts_of(durations: list[float], transition: float) -> list[float]:
     starts, t = [], 0.0
     for d in durations:
@@ -163,9 +172,9 @@ class _Encoder:
         text = self.log.read().decode("utf-8", "replace").strip()
         return text.splitlines()[-1] if text else f"ffmpeg exited with status {self.proc.returncode}"
 
-    def write(self, frame: Image.Image) -> None:
+    def write(self, frame) -> None:
         try:
-            self.proc.stdin.write(frame.tobytes())
+            self.proc.stdin.write(memoryview(frame).cast("B"))
         except (BrokenPipeError, OSError):
             self.proc.wait()
             raise StoryError(f"the video encoder stopped: {self.error_text()}") from None
@@ -248,40 +257,49 @@ def render_video(plan: StoryPlan, out: os.PathLike | str, settings=None, *, musi
             skipped.append({"path": slide.path, "reason": f"failed while rendering: {exc}"})
             return _placeholder(size)
 
-    with temp_file_beside(out, out.suffix) as tmp, concurrent.futures.ThreadPoolExecutor(1) as pool:
+    def compose(t: float, layers: list[tuple[concurrent.futures.Future, float, float]]) -> np.ndarray:
+        frame = None
+        for fut, u, alpha in layers:
+            img = fut.result().frame_array(u, size)
+            frame = img if frame is None else _mix(frame, img, alpha)
+        fade = min(1.0, (t + 1 / opts.fps) / opts.fade_in_s if opts.fade_in_s else 1.0,
+                   (total - t) / opts.fade_out_s if opts.fade_out_s else 1.0)
+        if fade < 1.0:
+            frame = _mix(np.zeros_like(frame), frame, max(0.0, fade))
+        return np.ascontiguousarray(frame)
+
+    # Slides are decoded one ahead on one thread; frames are composed on
+    # others (Pillow releases the GIL while it scales and blends) and written
+    # in order while ffmpeg encodes in its own process.
+    workers = max(1, min(4, (os.cpu_count() or 2) // 2))
+    with temp_file_beside(out, out.suffix) as tmp, \
+            concurrent.futures.ThreadPoolExecutor(1) as pool, \
+            concurrent.futures.ThreadPoolExecutor(workers) as composers:
         framings: dict[int, concurrent.futures.Future] = {0: pool.submit(make, 0)}
+        pending: collections.deque[concurrent.futures.Future] = collections.deque()
         encoder = _Encoder(tmp, size, opts, total, music_path, plan.title)
         try:
-            black = Image.new("RGB", size, (0, 0, 0))
-            for f in range(n_frames):
+            for f in range(n_frames + 1):
                 if cancel.cancelled:
                     raise Cancelled()
-                t = f / opts.fps
-                active = [i for i in _active(starts, durations, t)]
-                for i in list(framings):
-                    if i < active[0]:
-                        del framings[i]  # frees the canvas
-                for i in range(active[0], min(active[-1] + 2, len(durations))):
-                    if i not in framings:  # decode the next slide while this one plays
-                        framings[i] = pool.submit(make, i)
-                frame = None
-                for i in active:
-                    img = framings[i].result().frame((t - starts[i]) / durations[i], size)
-                    if frame is None:
-                        frame = img
-                    else:
-                        alpha = min(1.0, max(0.0, (t - starts[i]) / plan.transition_s))
-                        frame = Image.blend(frame, img, alpha)
-                fade = min(1.0, (t + 1 / opts.fps) / opts.fade_in_s if opts.fade_in_s else 1.0,
-                           (total - t) / opts.fade_out_s if opts.fade_out_s else 1.0)
-                if fade < 1.0:
-                    frame = Image.blend(black, frame, max(0.0, fade))
-                encoder.write(frame)
-                meter.advance(message=f"{t:.0f}/{total:.0f} s")
+                if f < n_frames:
+                    t = f / opts.fps
+                    active = _active(starts, durations, t)
+                    for i in [i for i in framings if i < active[0]]:
+                        del framings[i]  # frees the canvas (once the frames using it are made)
+                    for i in range(active[0], min(active[-1] + 2, len(durations))):
+                        if i not in framings:  # decode the next slide while this one plays
+                            framings[i] = pool.submit(make, i)
+                    layers = [(framings[i], (t - starts[i]) / durations[i],
+                               min(1.0, max(0.0, (t - starts[i]) / plan.transition_s))) for i in active]
+                    pending.append(composers.submit(compose, t, layers))
+                while pending and (len(pending) > 2 * workers or f == n_frames):
+                    encoder.write(pending.popleft().result())
+                    meter.advance(message=f"{meter.done / opts.fps:.0f}/{total:.0f} s")
             encoder.finish()
         except BaseException:
             encoder.kill()
-            for fut in framings.values():
+            for fut in [*pending, *framings.values()]:
                 fut.cancel()
             raise
         publish_file(tmp, out)

@@ -25,7 +25,7 @@ from PIL import Image
 
 from photoorg.engine.story import StoryPlan, StorySlide, probe, render_video
 from photoorg.engine.story.ffmpeg import ffmpeg_exe
-from photoorg.engine.story.video import VideoOptions, _active, slide_framing, starts_of
+from photoorg.engine.story.video import VideoOptions, _active, _mix, slide_framing, starts_of
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_ALBUM = REPO.parent / "shared" / "photos" / "immich" / "albums" / "nature"
@@ -63,8 +63,8 @@ def compose_only(plan: StoryPlan, opts: VideoOptions) -> float:
         for i in _active(starts, durations, t):
             if i not in framings:
                 framings[i] = slide_framing(plan.slides[i], size, opts.zoom, i % 2 == 0)
-            img = framings[i].frame((t - starts[i]) / durations[i], size)
-            frame = img if frame is None else Image.blend(frame, img, 0.5)
+            img = framings[i].frame_array((t - starts[i]) / durations[i], size)
+            frame = img if frame is None else _mix(frame, img, 0.5)
         frame.tobytes()
     return time.monotonic() - t0
 
