@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 NAME = "privacy"
 VERSION = 1
-TEXT_SIDE = 960  # long side the text detector sees
+TEXT_SIDE = 1024  # long side given to the text detector (it scales the short side to 736)
 
 
 def assess_photo(catalog, photo, max_megapixels: float) -> dict:
