@@ -16,6 +16,7 @@ from photoorg.engine.settings import Settings
 
 from . import jobs
 from .curation_actions import undo_last_curation, unfinished_notice
+from .qtutil import guard_pyside_refcount_bug
 from .qtutil import slot as qslot
 from .session import Session
 from .shell import Shell
@@ -32,6 +33,7 @@ VIEW_SHORTCUTS = [("Library", "library", "Ctrl+1"), ("Series", "series", "Ctrl+2
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings, initial_paths: Optional[list[str]] = None, *,
                  analyse_after_scan: bool = True) -> None:
+        guard_pyside_refcount_bug()
         super().__init__()
         self.analyse_after_scan = analyse_after_scan
         self.setWindowTitle("Photo Organizer")

@@ -24,3 +24,39 @@ def slot(fn: Callable[..., Any], *args: Any) -> Callable[..., None]:
         fn(*args)
 
     return call
+
+
+_guarded = False
+
+
+def guard_pyside_refcount_bug() -> bool:
+    """Work around a PySide6 6.12 bug: ``SignalInstance.emit()`` (and
+    ``disconnect()``) return ``True`` without taking a reference to it, so
+    every emit from Python drops one reference to ``True``; on Python 3.11,
+    where ``True`` is not immortal, a long session reaches zero and the
+    process aborts ("bool_dealloc"). Detected at run time (a few emits on a
+    private signal); only when the bug is there, ``True``'s count is raised by
+    a margin no session can use up. Returns whether the guard was needed."""
+    global _guarded
+    if _guarded:
+        return True
+    import ctypes
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.ping.emit()
+    lost = before - sys.getrefcount(True)
+    if lost <= 0:
+        return False
+    # True lives as long as the interpreter: extra references cost nothing.
+    ctypes.c_ssize_t.from_address(id(True)).value += 1 << 40
+    ctypes.c_ssize_t.from_address(id(False)).value += 1 << 40
+    _guarded = True
+    return True

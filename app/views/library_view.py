@@ -23,6 +23,9 @@ from ..widgets.loupe import Loupe
 from ..widgets.photo_grid import PhotoGrid
 
 
+FIRST_PAGE = 800  # rows shown before the whole list is read
+
+
 class LibraryView(QWidget):
     current_photo_changed = Signal(int)
     count_changed = Signal(int)
@@ -81,15 +84,30 @@ class LibraryView(QWidget):
         self.bar.set_sorts(caps.sorts)
 
     def refresh(self, reset: bool = False) -> None:
-        """Reload the rows: a reset for a new filter, an edit script otherwise."""
+        """Reload the rows: a reset for a new filter, an edit script otherwise.
+        A reset shows the first screenfuls at once, then the rest as an
+        insertion (a 100,000-photo list takes a second to read)."""
         filt, sort = self.filter(), self.bar.sort_key()
-        snapshot, version = (None, -1) if reset else self.model.snapshot()
         catalog = self.session.catalog
         keep = self.grid.current_id()
+        if reset:
+            seq = self.model.begin_query()
+
+            def first_page(data: GridData) -> None:
+                self._show(data, True, keep)
+                if len(data.rows) >= FIRST_PAGE:
+                    self.refresh(reset=False)
+
+            self.session.runner.submit(
+                "load photos", lambda token, progress: load_grid(catalog, filt, sort, None, -1, seq, FIRST_PAGE),
+                lane="query", key="grid", on_done=first_page,
+                on_error=lambda msg: self.session.error.emit(f"Could not list photos: {msg}"))
+            return
+        snapshot, version = self.model.snapshot()
         seq = self.model.begin_query()
         self.session.runner.submit(
             "load photos", lambda token, progress: load_grid(catalog, filt, sort, snapshot, version, seq),
-            lane="query", key="grid", on_done=lambda data: self._show(data, reset, keep),
+            lane="query", key="grid", on_done=lambda data: self._show(data, False, keep),
             on_error=lambda msg: self.session.error.emit(f"Could not list photos: {msg}"))
 
     def _show(self, data: GridData, reset: bool, keep: int) -> None:
@@ -115,7 +133,7 @@ class LibraryView(QWidget):
     def _restore_top(self, photo_id: int) -> None:
         row = self.model.row_of(photo_id)
         if row >= 0:
-            self.grid.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+            self.grid.scrollTo(self.model.row_index(row), QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _update_empty(self) -> None:
         if self.model.rowCount():

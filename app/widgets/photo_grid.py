@@ -92,7 +92,7 @@ class PhotoGrid(QListView):
         row = self.model().row_of(photo_id)
         if row < 0:
             return False
-        index = self.model().index(row)
+        index = self.model().row_index(row)
         self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(index)
         return True
@@ -104,7 +104,7 @@ class PhotoGrid(QListView):
             return
         row = self.currentIndex().row() if self.currentIndex().isValid() else -1
         row = max(0, min(count - 1, row + delta))
-        index = self.model().index(row)
+        index = self.model().row_index(row)
         self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(index)
 
