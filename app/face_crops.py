@@ -13,6 +13,8 @@ from PySide6.QtGui import QImage
 
 from photoorg.engine.imaging.thumbnails import thumb_path
 
+from .workers import lower_priority
+
 MIN_PX = 56  # a smaller crop in the thumbnail is cut from the photo instead
 
 
@@ -62,6 +64,7 @@ class FaceCrops(QObject):
         self.ready.emit(face_id)
 
     def _loop(self) -> None:
+        lower_priority()
         while True:
             with self._cond:
                 while not self._pending and not self._stop:

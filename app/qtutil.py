@@ -30,33 +30,43 @@ _guarded = False
 
 
 def guard_pyside_refcount_bug() -> bool:
-    """Work around a PySide6 6.12 bug: ``SignalInstance.emit()`` (and
-    ``disconnect()``) return ``True`` without taking a reference to it, so
-    every emit from Python drops one reference to ``True``; on Python 3.11,
-    where ``True`` is not immortal, a long session reaches zero and the
-    process aborts ("bool_dealloc"). Detected at run time (a few emits on a
-    private signal); only when the bug is there, ``True``'s count is raised by
-    a margin no session can use up. Returns whether the guard was needed."""
+    """Work around PySide6 6.12 reference-count bugs: ``SignalInstance.emit()``
+    (and ``disconnect()``) return ``True`` without taking a reference to it,
+    and ``QTimer.singleShot(ms, callable)`` drops a reference to ``None``;
+    every such call from Python loses one reference, and on Python 3.11,
+    where ``True`` and ``None`` are not immortal, a long session reaches zero
+    and the process aborts ("bool_dealloc", "none_dealloc"). Detected at run
+    time on private objects; only when a loss is seen, the counts of ``True``,
+    ``False`` and ``None`` are raised by a margin no session can use up.
+    Returns whether the guard was needed."""
     global _guarded
     if _guarded:
         return True
     import ctypes
     import sys
 
-    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
     class _Probe(QObject):
         ping = Signal()
 
     probe = _Probe()
-    before = sys.getrefcount(True)
+    true_before, none_before = sys.getrefcount(True), sys.getrefcount(None)
     for _ in range(8):
         probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    if lost <= 0:
+    if QCoreApplication.instance() is not None:
+        for _ in range(8):
+            QTimer.singleShot(0, _noop)
+        QCoreApplication.processEvents()
+    lost = max(true_before - sys.getrefcount(True), none_before - sys.getrefcount(None))
+    if lost < 8:  # noise from other code is far below one per call
         return False
-    # True lives as long as the interpreter: extra references cost nothing.
-    ctypes.c_ssize_t.from_address(id(True)).value += 1 << 40
-    ctypes.c_ssize_t.from_address(id(False)).value += 1 << 40
+    # These singletons live as long as the interpreter: extra references cost nothing.
+    for obj in (True, False, None):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
     _guarded = True
     return True
+
+
+def _noop() -> None:
+    pass

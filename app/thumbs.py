@@ -20,6 +20,8 @@ from PySide6.QtGui import QImage, QImageReader
 
 from photoorg.engine.imaging.thumbnails import thumb_path
 
+from .workers import lower_priority
+
 MAX_PENDING = 400  # older requests than this are dropped (scrolled away)
 
 
@@ -71,6 +73,14 @@ class ThumbnailCache(QObject):
                     self._pending.popitem(last=False)
             self._cond.notify()
 
+    def set_target(self, px: int) -> None:
+        """Load thumbnails at about this size (the grid's cell), so painting
+        draws them without scaling; cached ones of another size are dropped."""
+        px = max(64, int(px))
+        if abs(px - self.max_px) > 0.1 * self.max_px:
+            self.max_px = px
+            self._cache.clear()
+
     def forget_missing(self) -> None:
         """Look again for thumbnails that were not there (new scan results)."""
         self._missing.clear()
@@ -103,6 +113,7 @@ class ThumbnailCache(QObject):
     _loaded = Signal(str, object)
 
     def _loop(self) -> None:
+        lower_priority()
         while True:
             with self._cond:
                 while not self._pending and not self._stop:

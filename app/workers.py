@@ -17,6 +17,7 @@ are joined with a time limit.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -32,6 +33,18 @@ from photoorg.engine.progress import CancelToken, Progress
 log = logging.getLogger(__name__)
 
 TaskFn = Callable[[CancelToken, Callable[[Progress], None]], Any]
+
+
+def lower_priority(step: int = 8) -> None:
+    """Make the calling (background) thread yield the CPU to the GUI thread:
+    on a busy machine the window then keeps painting while work goes on.
+    Linux schedules threads as tasks, so a thread can be niced alone."""
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, current + step))
+    except (AttributeError, OSError):
+        pass
 
 
 def describe_error(exc: BaseException) -> str:
@@ -98,6 +111,7 @@ class _Lane:
         self.thread.start()
 
     def _loop(self) -> None:
+        lower_priority()
         while True:
             task = self.queue.get()
             if task is None:

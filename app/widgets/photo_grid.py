@@ -70,6 +70,7 @@ class PhotoGrid(QListView):
         px = max(60, width // columns)
         if px != self.cell_delegate.cell:
             self.cell_delegate.cell = px
+            self.thumbs.set_target(px - 16)
             self.setGridSize(QSize(px, px))
             self.verticalScrollBar().setSingleStep(max(24, px // 6))
 

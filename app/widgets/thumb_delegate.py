@@ -49,7 +49,10 @@ class ThumbDelegate(QStyledItemDelegate):
         if row.flag == "reject":
             painter.setOpacity(0.35)
         if image is not None:
-            size = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            if image.width() <= area.width() and image.height() <= area.height() + 4:
+                size = image.size()  # loaded at the cell's size: drawn as it is, no scaling
+            else:
+                size = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(area.center())
             painter.drawImage(target, image)
