@@ -219,6 +219,7 @@ def select_from_source(catalog, settings, source: StorySource, *, seconds: Optio
 
     picked = [slide(i) for i in order[:want]]
     for s in picked:  # faces not analysed yet are found now; else a saliency focus
+        cancel.raise_if_cancelled()
         if not s.faces and s.content_hash in sig.faces_unknown:
             s.faces = live_faces(s.path, thumbs_dir, s.content_hash)
         if not s.faces:

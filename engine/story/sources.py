@@ -171,8 +171,11 @@ def _local_date(p: Photo) -> Optional[datetime]:
 
 
 def date_range_text(photos: list[Photo]) -> str:
-    """'3 May 2019', '3 - 5 May 2019', '28 Apr - 5 May 2019', 'Dec 2018 - Jan 2019'."""
-    dates = sorted(d for d in (_local_date(p) for p in photos) if d is not None)
+    """'3 May 2019', '3 - 5 May 2019', '28 Apr - 5 May 2019', 'Dec 2018 - Jan 2019'.
+    A file's modification time is a guess (a copy has today's date): it is
+    used only when no photo has a better source."""
+    dated = [p for p in photos if p.capture_source != "mtime"] or photos
+    dates = sorted(d for d in (_local_date(p) for p in dated) if d is not None)
     if not dates:
         return ""
     a, b = dates[0], dates[-1]
