@@ -49,7 +49,10 @@ def pairwise_sq(a: np.ndarray, b: np.ndarray, a_sq: Optional[np.ndarray] = None,
                 b_sq: Optional[np.ndarray] = None) -> np.ndarray:
     a_sq = _sq_norms(a) if a_sq is None else a_sq
     b_sq = _sq_norms(b) if b_sq is None else b_sq
-    d = a_sq[:, None] + b_sq[None, :] - 2.0 * (a @ b.T)
+    d = a @ b.T  # in place from here: these blocks are the clustering's memory traffic
+    d *= -2.0
+    d += a_sq[:, None]
+    d += b_sq[None, :]
     np.maximum(d, 0.0, out=d)
     return d
 

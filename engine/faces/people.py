@@ -84,11 +84,18 @@ def recluster(catalog, params: ClusterParams = ClusterParams()) -> dict:
     pinned = t["pinned"] & (old >= 0)
     new = np.where(pinned, old, -1)
     labels = dbscan_like(t["embedding"], t["quality"], params) if n else np.zeros(0, np.int64)
+    with catalog.write():  # one transaction: new people and assignments land together
+        return _map_clusters(catalog, params, t, meta, rejections, cannot, old, pinned, new, labels)
+
+
+def _map_clusters(catalog, params, t, meta, rejections, cannot, old, pinned, new, labels) -> dict:
+    n = len(new)
     claimed: set[int] = set()
     created = 0
-    clusters = sorted(set(labels[labels >= 0].tolist()), key=lambda c: -int((labels == c).sum()))
-    for c in clusters:
-        members = np.nonzero(labels == c)[0]
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(labels.max(initial=-1) + 2))
+    groups = [order[bounds[c]:bounds[c + 1]] for c in range(len(bounds) - 1)]
+    for members in sorted(groups, key=len, reverse=True):  # big clusters claim people first
         free = members[~pinned[members]]
         pinned_people = set(old[members[pinned[members]]].tolist())
         votes = Counter(old[free][old[free] >= 0].tolist())
@@ -152,14 +159,14 @@ def assign_new(catalog, params: ClusterParams = ClusterParams()) -> dict:
     assigned = len(rows)
     rest = loose[got < 0]
     created = 0
-    if len(rest):
-        labels = dbscan_like(t["embedding"][rest], t["quality"][rest], params)
-        for c in range(labels.max() + 1 if len(labels) else 0):
-            members = rest[labels == c]
-            pid = catalog.new_person()
-            created += 1
-            rows += [(int(t["id"][r]), pid, "auto", None) for r in members]
-    catalog.assign_faces(rows)
+    with catalog.write():
+        if len(rest):
+            labels = dbscan_like(t["embedding"][rest], t["quality"][rest], params)
+            for c in range(labels.max() + 1 if len(labels) else 0):
+                pid = catalog.new_person()
+                created += 1
+                rows += [(int(t["id"][r]), pid, "auto", None) for r in rest[labels == c]]
+        catalog.assign_faces(rows)
     owner = catalog.update_owner_suggestion()
     return {"mode": "incremental", "faces": int(n), "assigned": assigned, "new_people": created,
             "unassigned": int(len(loose) - len(rows)), "owner_person": owner}
