@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.analyse_after_scan = analyse_after_scan
         self.setWindowTitle("Photo Organizer")
         self.resize(1440, 900)
+        self.setAcceptDrops(True)  # folders dropped on the window are added
         self.status = StatusStrip()
         self.setStatusBar(self.status)
         self.session: Optional[Session] = None
@@ -185,6 +186,16 @@ class MainWindow(QMainWindow):
         stack = self.session.undo
         self.undo_action.setText(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
         self.redo_action.setEnabled(stack.canRedo())
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if any(url.isLocalFile() and Path(url.toLocalFile()).is_dir() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        folders = [url.toLocalFile() for url in event.mimeData().urls()
+                   if url.isLocalFile() and Path(url.toLocalFile()).is_dir()]
+        if folders:
+            self.add_folders(folders)
 
     # -- closing -------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming

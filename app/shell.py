@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitte
 from .session import Session
 from .views.library_view import LibraryView
 from .views.welcome_view import WelcomeView
+from .widgets import inspector_sections
 from .widgets.inspector import Inspector
 from .widgets.progress_panel import ProgressPanel
 from .widgets.sidebar import Sidebar
@@ -81,6 +82,7 @@ class Shell(QWidget):
         self.sidebar = Sidebar()
         self.inspector = Inspector()
         self.inspector.bind(session.catalog)
+        inspector_sections.install(self.inspector, session.settings.thumbs_dir)
         self.progress = ProgressPanel()
         self.progress.bind(session)
         self.banner = ErrorBanner()

@@ -73,6 +73,7 @@ class Task:
     state: str = "queued"  # queued | running | done | failed | cancelled
     error: Optional[str] = None
     details: Optional[str] = None
+    result: Any = None
     started_at: Optional[float] = None
     last_progress: Optional[Progress] = None
     _pending_progress: Optional[Progress] = None
@@ -216,6 +217,7 @@ class TaskRunner(QObject):
                 self._tasks.remove(task)
         if kind == "done":
             task.state = "done"
+            task.result = payload
             if task.on_done:
                 self._safe(task, task.on_done, payload)
         elif kind == "failed":

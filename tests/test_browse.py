@@ -169,3 +169,18 @@ def test_photos_and_people_over_time(library):
     assert [p for p, _ in per_month] == sorted(p for p, _ in per_month)
     people, periods = catalog.people_per_period()
     assert (people, periods) == ([], []) or all(len(v) == len(people) for _, v in periods)
+
+
+def test_details_tell_why_a_photo_is_private(library):
+    catalog, ids, _ = library
+    if not hasattr(catalog, "save_privacy"):
+        pytest.skip("the privacy capability is not in this build")
+    h = catalog.photo(ids["a1"]).content_hash
+    catalog.save_privacy(h, text_lines=9, text_chars=300, text_area=0.4, document=True, screenshot=False,
+                         portrait=False)
+    d = catalog.photo_details(ids["a1"])
+    assert d["privacy"] == {"private": True, "reasons": ["document"], "override": None}
+    catalog.set_private([ids["a1"]], False)
+    assert catalog.photo_details(ids["a1"])["privacy"]["private"] is False
+    rows = {r.id: r.private for r in catalog.browse_rows()}
+    assert not rows[ids["a1"]]

@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from photoorg.engine.pipeline import stages  # noqa: E402
 
@@ -63,6 +64,12 @@ def test_name_a_person_then_undo_remove_a_face_and_merge(qtbot, people_window):
     window.session.undo.redo()
     wait_idle(qtbot, window)
     assert catalog.person(first.id).name == "Barack"
+    # A face clicked shows its photo in the inspector, with the person's name.
+    qtbot.waitUntil(lambda: view.faces.count() == first.face_count)
+    view._face_clicked(view.faces.item(0))
+    inspector = window.shell.inspector
+    texts = " ".join(label.text() for label in inspector.findChildren(QLabel))
+    assert "PEOPLE" in texts and "Barack" in texts
 
     # "Not this person" on one face; Ctrl+Z puts it back (pinned).
     qtbot.waitUntil(lambda: view.faces.count() == first.face_count)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QPixmap, QUndoCommand
+from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem,
     QPushButton, QSplitter, QVBoxLayout, QWidget,
@@ -21,6 +21,7 @@ from ..session import Session
 from ..theme import icon, icon_image
 
 ID = Qt.ItemDataRole.UserRole + 1
+LOADED = Qt.ItemDataRole.UserRole + 2
 
 
 def faces_available(catalog) -> bool:
@@ -59,7 +60,7 @@ def _grid(size: int) -> QListWidget:
     grid.setGridSize(QSize(size + 24, size + 36))
     grid.setResizeMode(QListView.ResizeMode.Adjust)
     grid.setMovement(QListView.Movement.Static)
-    grid.setUniformItemSizes(True)
+    # Not uniform: Qt would size every item like the first, before its face arrived.
     grid.setWordWrap(True)
     grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     return grid
@@ -72,6 +73,9 @@ class PeopleView(QWidget):
         self.crops = FaceCrops(session.settings.thumbs_dir, parent=self)
         self.people = _grid(96)
         self.faces = _grid(112)
+        blank = QPixmap(112, 112)
+        blank.fill(QColor("#2a2a2a"))
+        self._placeholder = QIcon(blank)  # until the face is cut
         self.person_id: Optional[int] = None
         self.people_info: dict[int, object] = {}
         self.face_refs: dict[int, object] = {}
@@ -167,7 +171,7 @@ class PeopleView(QWidget):
         self.people.clear()
         self.people_info = {p.id: p for p in people}
         for p in people:
-            item = QListWidgetItem(f"{p.display_name}\n{p.photo_count} photo{'s' if p.photo_count != 1 else ''}")
+            item = QListWidgetItem(self._placeholder, f"{p.display_name}\n{p.photo_count} photo{'s' if p.photo_count != 1 else ''}")
             item.setData(ID, p.id)
             item.setToolTip(f"{p.display_name}: {p.face_count} faces in {p.photo_count} photos"
                             + ("\nyou (confirmed)" if p.owner == 2 else "\nprobably you (most selfies)" if p.owner == 1 else ""))
@@ -208,7 +212,7 @@ class PeopleView(QWidget):
         self.faces.clear()
         self.face_refs = {f.id: f for f in faces}
         for f in faces:
-            item = QListWidgetItem("pinned" if f.assigned_by == "user" else "")
+            item = QListWidgetItem(self._placeholder, "pinned" if f.assigned_by == "user" else "")
             item.setData(ID, f.id)
             item.setToolTip(f"{f.path}\nquality {f.quality:.2f}" + ("\nplaced by you" if f.assigned_by == "user" else ""))
             self.faces.addItem(item)
@@ -219,17 +223,19 @@ class PeopleView(QWidget):
         for i in range(self.people.count()):
             item = self.people.item(i)
             person = self.people_info.get(item.data(ID))
-            if person is not None and person.cover is not None and item.icon().isNull():
+            if person is not None and person.cover is not None and not item.data(LOADED):
                 image = self.crops.get(person.cover)
                 if image is not None:
                     item.setIcon(QIcon(self._badged(image, person.owner)))
+                    item.setData(LOADED, True)
         for i in range(self.faces.count()):
             item = self.faces.item(i)
             face = self.face_refs.get(item.data(ID))
-            if face is not None and item.icon().isNull():
+            if face is not None and not item.data(LOADED):
                 image = self.crops.get(face)
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
+                    item.setData(LOADED, True)
 
     @staticmethod
     def _badged(image, owner: int) -> QPixmap:

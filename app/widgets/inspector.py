@@ -33,9 +33,9 @@ def _exposure(d: dict) -> str:
     if d.get("iso"):
         bits.append(f"ISO {d['iso']}")
     if d.get("focal_length"):
-        focal = f"{d['focal_length']:g} mm"
+        focal = f"{round(d['focal_length'], 1):g} mm"
         if d.get("focal_length_35mm") and d["focal_length_35mm"] != d["focal_length"]:
-            focal += f" ({d['focal_length_35mm']:g} mm eq.)"
+            focal += f" ({round(d['focal_length_35mm']):g} mm eq.)"
         bits.append(focal)
     return "  ".join(bits)
 
@@ -46,7 +46,8 @@ def metadata_sections(catalog, d: dict) -> list[Section]:
         taken = d["capture_time"].replace("T", " ")
         source = d.get("capture_source") or ""
         rows.append(("Taken", taken + (f"  (from {source})" if source and not source.startswith("exif") else "")))
-    camera = " ".join(x for x in (d.get("camera_make"), d.get("camera_model")) if x)
+    make, model = (d.get("camera_make") or "").strip(), (d.get("camera_model") or "").strip()
+    camera = model if make and model.lower().startswith(make.split()[0].lower()) else " ".join(x for x in (make, model) if x)
     if camera:
         rows.append(("Camera", camera))
     if d.get("lens"):
@@ -147,7 +148,10 @@ class Inspector(QScrollArea):
             for name, rows in sections:
                 self._add_section(name, rows)
         for make in self.extra_widgets:
-            widget = make(self.catalog, details)
+            try:
+                widget = make(self.catalog, details)
+            except Exception:  # noqa: BLE001 - a broken extra must not blank the panel
+                widget = None
             if widget is not None:
                 self._layout.addWidget(widget)
         self._layout.addStretch(1)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
+import os
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from ..session import Session, format_duration
@@ -44,6 +46,9 @@ class ProgressPanel(QFrame):
         row.addWidget(self.cancel_button)
         row.addWidget(self.close_button)
         self._task: Optional[Task] = None
+        # A finished job's panel goes away by itself after a while (not a failed one).
+        self._hide_timer = QTimer(self, singleShot=True, interval=12_000)
+        self._hide_timer.timeout.connect(self.hide)
         self.hide()
 
     def bind(self, session: Session) -> None:
@@ -59,6 +64,7 @@ class ProgressPanel(QFrame):
         if task.lane != "work":
             return
         self._task = task
+        self._hide_timer.stop()
         self.title.setText(task.name)
         self.detail.setText("starting…")
         self.bar.setRange(0, 0)
@@ -97,6 +103,16 @@ class ProgressPanel(QFrame):
         self.title.setText(f"{task.name}: {verdict}")
         if task.state == "failed":
             self.detail.setText(task.error or "")
+            return
+        skipped = getattr(task.result, "skipped", None)
+        if task.state == "done" and hasattr(task.result, "counts"):
+            counts = task.result.counts()
+            self.detail.setText(f"{counts['added']:,} added · {counts['updated']:,} updated · "
+                                f"{counts['unchanged']:,} unchanged · {counts['missing']:,} missing · "
+                                f"{counts['skipped']:,} skipped" + (" (hover for why)" if skipped else ""))
+            self.detail.setToolTip("\n".join(f"{os.path.basename(s['path'])}: {s['reason']}"
+                                              for s in (skipped or [])[:40]))
+        self._hide_timer.start()
 
     def _cancel(self) -> None:
         if self._task:

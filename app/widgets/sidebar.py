@@ -24,6 +24,7 @@ LIBRARY_ENTRIES = [
     ("Rejected", "reject", {"flag": "reject"}),
     ("Rated ★★★ and up", "star", {"min_rating": 3}),
     ("In a series", "stack", {"in_series": True}),
+    ("Private", "lock", {"private": True}),
 ]
 VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights")]
 

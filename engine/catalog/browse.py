@@ -302,7 +302,35 @@ class BrowseQueries:
             d["series"] = {"id": series[0], "rank": series[1], "score": series[2],
                            "is_pick": series[3] == photo_id, "user_pick": bool(series[4]),
                            "kind": series[5], "size": series[6]}
+        if self._has_table("album_photos"):
+            d["albums"] = [
+                {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
+                 "rank": r[6], "size": r[7]}
+                for r in self.db.execute(
+                    "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
+                    "a.user_event, ap.importance, "
+                    "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
+                    "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id) "
+                    "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
+                    (photo_id,))]
+        if self._has_table(_PRIVATE_TABLE):
+            d["privacy"] = self._photo_privacy(row["content_hash"])
         return d
+
+    def _photo_privacy(self, content_hash: str) -> dict[str, Any]:
+        """One photo's private flag and why (the rules of _PRIVATE_SQL)."""
+        reasons = []
+        row = self.db.execute("SELECT document, screenshot, portrait FROM photo_privacy WHERE content_hash = ?",
+                              (content_hash,)).fetchone()
+        if row:
+            reasons = [k for k in ("document", "screenshot", "portrait") if row[k]]
+        people = {r[0] for r in self.db.execute(
+            "SELECT person_id FROM faces WHERE content_hash = ? AND person_id IS NOT NULL", (content_hash,))}
+        if people and hasattr(self, "close_people") and people & self.close_people():
+            reasons.append("close people")
+        override = self.scalar("SELECT private FROM privacy_overrides WHERE content_hash = ?", (content_hash,))
+        private = bool(override) if override is not None else bool(reasons)
+        return {"private": private, "reasons": reasons, "override": None if override is None else bool(override)}
 
 
 # -- capabilities that other domains add (used only when their tables exist) ------

@@ -1,0 +1,137 @@
+"""The inspector's sections from the analysis capabilities: people in the
+photo, whether it is private and why, its albums with the event and its
+importance there, and its interest score with what drove it and the 4x4
+attention heat map. Each reads through the catalog's public calls and shows
+nothing when its capability has not run."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from photoorg.engine.imaging.thumbnails import thumb_path
+
+
+def _event_name(label: Optional[str]) -> str:
+    if not label:
+        return "no event label yet"
+    try:
+        from photoorg.engine.albums.teacher import event_display_name
+
+        return event_display_name(label)
+    except ImportError:
+        return label
+
+
+def people_sections(catalog, d: dict) -> list:
+    if not hasattr(catalog, "faces_of_photo") or not catalog._has_table("faces"):
+        return []
+    faces = catalog.faces_of_photo(d["id"])
+    if not faces:
+        return []
+    meta = catalog.people_meta()
+    names, unknown = [], 0
+    for f in faces:
+        person = meta.get(f.person_id) if f.person_id is not None else None
+        if person is None:
+            unknown += 1
+        elif person["name"]:
+            names.append(person["name"] + (" (you)" if person["owner"] == 2 else ""))
+        else:
+            names.append("You" if person["owner"] == 2 else f"Person {person['id']}")
+    text = ", ".join(names) + (f"{', ' if names else ''}{unknown} unknown face{'s' if unknown != 1 else ''}" if unknown else "")
+    return [("PEOPLE", [("In the photo", text)])]
+
+
+def privacy_sections(catalog, d: dict) -> list:
+    p = d.get("privacy")
+    if not p:
+        return []
+    if p["override"] is not None:
+        why = "your choice"
+    else:
+        why = ", ".join(p["reasons"]) or "nothing private found"
+    return [("PRIVACY", [("Private", ("yes" if p["private"] else "no") + f" — {why}")])]
+
+
+def album_sections(catalog, d: dict) -> list:
+    rows = []
+    for a in d.get("albums") or []:
+        imp = a["importance"]
+        line = (a["title"] or "Untitled") + "\n" + _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
+        if imp is not None:
+            line += f"\nimportance {imp:.2f} · {a['rank']} of {a['size']} in the album"
+        rows.append(("Album", line))
+    return [("ALBUMS", rows)] if rows else []
+
+
+def interest_sections(catalog, d: dict) -> list:
+    if not hasattr(catalog, "interest_breakdown") or not catalog._has_table("interest"):
+        return []
+    b = catalog.interest_breakdown(d["id"])
+    if not b:
+        return []
+    rows = [("Interest", f"{b['interest']:.0%}")]
+    for c in b["contributions"][:4]:
+        rows.append(("", f"{'+' if c['logit'] > 0 else '−'} {c['label']}"))
+    return [("INTEREST", rows)]
+
+
+class HeatMap(QWidget):
+    """The photo's thumbnail under the interest model's 4x4 attention."""
+
+    def __init__(self, image: QImage, attention: list[list[float]], parent=None) -> None:
+        super().__init__(parent)
+        self.image = image
+        self.attention = attention
+        w = 240
+        h = int(w * image.height() / max(1, image.width()))
+        self.setFixedSize(QSize(w, min(h, 320)))
+        self.setToolTip("Where the interest model looked: brighter cells weighed more")
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        rect = QRect(0, 0, size.width(), size.height())
+        painter.drawImage(rect, self.image)
+        top = max(max(row) for row in self.attention) or 1.0
+        cw, ch = rect.width() / 4, rect.height() / 4
+        for i, row in enumerate(self.attention):
+            for j, v in enumerate(row):
+                # Dark veil where attention is low, clear where it is high.
+                painter.fillRect(QRectF(j * cw, i * ch, cw, ch), QColor(0, 0, 0, int(170 * (1 - v / top))))
+        painter.setPen(QColor(255, 200, 60, 120))
+        for k in range(1, 4):
+            painter.drawLine(int(k * cw), 0, int(k * cw), rect.height())
+            painter.drawLine(0, int(k * ch), rect.width(), int(k * ch))
+        painter.end()
+
+
+def heat_map_widget(thumbs_dir):
+    def make(catalog, d: dict) -> Optional[QWidget]:
+        if not hasattr(catalog, "interest_breakdown") or not catalog._has_table("interest"):
+            return None
+        b = catalog.interest_breakdown(d["id"])
+        if not b or not b.get("attention"):
+            return None
+        image = QImage(str(thumb_path(thumbs_dir, d["content_hash"])))
+        if image.isNull():
+            return None
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 6, 0, 0)
+        label = QLabel("WHERE INTEREST WAS FOUND")
+        label.setObjectName("InspectorSection")
+        layout.addWidget(label)
+        layout.addWidget(HeatMap(image, b["attention"]))
+        return box
+
+    return make
+
+
+def install(inspector, thumbs_dir) -> None:
+    inspector.providers += [people_sections, album_sections, interest_sections, privacy_sections]
+    inspector.extra_widgets.append(heat_map_widget(thumbs_dir))
