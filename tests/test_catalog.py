@@ -128,3 +128,19 @@ def test_readonly_catalog_refuses_writes(tmp_path):
 
 def test_lock_error_type(tmp_path):
     assert issubclass(CatalogLocked, Exception)
+
+
+def test_catalog_in_a_place_that_cannot_be_written_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the catalog's folder should be")
+    with pytest.raises(CatalogUnreadable, match="cannot create the folder"):
+        Catalog(blocker / "catalog.sqlite")
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    (folder / "c.sqlite.lock").mkdir()  # the lock file's name is taken by a folder
+    with pytest.raises(CatalogUnreadable, match="cannot open the lock file"):
+        Catalog(folder / "c.sqlite")
+    (folder / "d.sqlite").mkdir()  # a folder where the catalog file should be
+    with pytest.raises(CatalogUnreadable, match="cannot open the catalog"):
+        Catalog(folder / "d.sqlite")
+    assert not (folder / "d.sqlite.lock").read_bytes()  # the lock was let go

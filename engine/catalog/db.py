@@ -50,10 +50,18 @@ class CatalogBase:
         if readonly and not self.path.exists():
             raise CatalogMissing(f"no catalog at {self.path}; run 'photoorg scan FOLDER' first")
         if not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CatalogUnreadable(f"cannot create the folder of the catalog {self.path} "
+                                        f"({exc.strerror or exc}); pass --catalog to use another place") from None
             lock.acquire(self.path)
         try:
-            self._writer = _connect(self.path, readonly=readonly)
+            try:
+                self._writer = _connect(self.path, readonly=readonly)
+            except sqlite3.OperationalError as exc:
+                raise CatalogUnreadable(f"cannot open the catalog {self.path} ({exc}); "
+                                        "check that the file and its folder are readable and writable") from None
             self._check_and_migrate()
             self._writer_db = sqlite_utils.Database(self._writer)
         except BaseException:

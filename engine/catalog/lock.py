@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import CatalogLocked
+from ..errors import CatalogLocked, CatalogUnreadable
 
 _held: dict[str, list[int]] = {}  # lock path -> [fd, refcount]
 _guard = threading.Lock()
@@ -31,10 +31,22 @@ def acquire(catalog_path: Path) -> None:
         if path in _held:
             _held[path][1] += 1
             return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CatalogUnreadable(
+                f"cannot open the lock file {path} beside the catalog ({exc.strerror or exc}); "
+                "check that its folder is writable, or pass --catalog to use another catalog"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        except OSError as exc:
+            if not isinstance(exc, BlockingIOError):
+                os.close(fd)
+                raise CatalogUnreadable(
+                    f"cannot lock the catalog {catalog_path} ({exc.strerror or exc}); its file system "
+                    "may not support locks: keep the catalog on a local disk"
+                ) from None
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
             os.close(fd)
             raise CatalogLocked(

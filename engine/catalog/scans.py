@@ -189,6 +189,8 @@ class ScanQueries:
         """Photos whose unchanged file is back (it was missing, or sent to the
         trash and put back by hand)."""
         ids = list(photo_ids)
+        if not ids:
+            return
         with self.write() as db:
             db.conn.executemany("UPDATE photos SET status = 'ok' WHERE id = ? AND status IN ('missing', 'trashed')",
                                 [(i,) for i in ids])
@@ -197,6 +199,9 @@ class ScanQueries:
                      gone_skipped: Iterable[str] = ()) -> None:
         """Files no longer found: photos and videos stay in the catalog (with
         their analysis and the user's decisions), only their status changes."""
+        photo_ids, video_ids, gone_skipped = list(photo_ids), list(video_ids), list(gone_skipped)
+        if not (photo_ids or video_ids or gone_skipped):
+            return
         with self.write() as db:
             db.conn.executemany("UPDATE photos SET status = 'missing' WHERE id = ? AND status = 'ok'",
                                 [(i,) for i in photo_ids])
