@@ -76,9 +76,11 @@ class PrivacyInfo:
     people: tuple[int, ...] = field(default=())
 
 
+# "+p.status" keeps SQLite on the content-hash index: with the status index a
+# per-face lookup would scan every photo (quadratic on large libraries).
 _FACE_COLS = ("f.id, f.content_hash, f.x0, f.y0, f.x1, f.y1, f.full_w, f.full_h, f.quality, "
               "f.person_id, f.assigned_by, "
-              "(SELECT p.id FROM photos p WHERE p.content_hash = f.content_hash AND p.status = 'ok' "
+              "(SELECT p.id FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok' "
               " ORDER BY p.id LIMIT 1) AS photo_id")
 
 
@@ -125,7 +127,7 @@ class FaceQueries:
         id, person (-1 none), pinned (user-assigned), quality, embedding."""
         rows = self.db.execute(
             "SELECT f.id, f.content_hash, f.idx, f.quality, f.person_id, f.assigned_by FROM faces f "
-            "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND p.status = 'ok') "
+            "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok') "
             "ORDER BY f.id").fetchall()
         embs = self.get_features(EMBEDDING_MODEL, EMBEDDING_KIND, {r["content_hash"] for r in rows})
         keep = [r for r in rows if r["content_hash"] in embs and r["idx"] < len(embs[r["content_hash"]])]
@@ -236,7 +238,7 @@ class FaceQueries:
         rows = self.db.execute(
             "SELECT pe.id, pe.name, pe.owner, pe.user_touched, pe.cover_face_id, count(f.id) AS n, "
             "count(DISTINCT f.content_hash) AS photos FROM people pe JOIN faces f ON f.person_id = pe.id "
-            "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND p.status = 'ok') "
+            "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok') "
             "GROUP BY pe.id ORDER BY pe.owner = 2 DESC, n DESC, pe.id").fetchall()
         out = []
         for r in rows:
@@ -380,7 +382,7 @@ class FaceQueries:
     def close_people(self) -> set[int]:
         """People seen in many photos over several days (family, close friends)."""
         rows = self.db.execute(
-            "SELECT f.person_id FROM faces f JOIN photos p ON p.content_hash = f.content_hash AND p.status = 'ok' "
+            "SELECT f.person_id FROM faces f JOIN photos p ON p.content_hash = f.content_hash AND +p.status = 'ok' "
             "WHERE f.person_id IS NOT NULL GROUP BY f.person_id "
             "HAVING count(DISTINCT f.content_hash) >= ? "
             "AND count(DISTINCT coalesce(substr(p.capture_time, 1, 10), '')) >= ?",
