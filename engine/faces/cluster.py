@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .quality import CORE_QUALITY
 
-EXACT_LIMIT = 20_000
+EXACT_LIMIT = 8_000
 
 
 @dataclass(frozen=True)
