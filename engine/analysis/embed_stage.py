@@ -18,6 +18,7 @@ stage goes on.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Optional
 
@@ -80,6 +81,8 @@ def load_for_backbone(photo, settings: Settings) -> Decoded:
                            max_megapixels=settings.prefs.max_megapixels)
         return Decoded(photo.content_hash, preprocess(image), dhash(image), source=source)
     except DecodeError as exc:
+        if not os.path.exists(photo.path):
+            return Decoded(photo.content_hash, error="file not found (moved or deleted since the scan)")
         return Decoded(photo.content_hash, error=str(exc))
     except FileNotFoundError:
         return Decoded(photo.content_hash, error="file not found (moved or deleted since the scan)")

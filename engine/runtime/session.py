@@ -102,6 +102,9 @@ class ModelSession:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.intra_op_num_threads = max(1, threads)
         opts.inter_op_num_threads = 1
+        # No busy-waiting between ops: the decode threads feeding the model
+        # (and other programs) need those cores; spinning slows both down.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.name = name
         self.path = path
         self._session = ort.InferenceSession(str(path), sess_options=opts, providers=providers)

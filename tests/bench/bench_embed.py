@@ -118,19 +118,24 @@ def bench_embed(n: int, device: str) -> None:
 
 
 def bench_group(n: int) -> None:
-    from photoorg.engine.series.synthetic import synthetic_library
     from photoorg.engine.series.grouping import group_photos
+    from photoorg.engine.series.synthetic import pair_precision_recall, synthetic_library
 
+    t = time.perf_counter()
     lib = synthetic_library(n, seed=0)
+    make_dt = time.perf_counter() - t
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.perf_counter()
     groups = group_photos(lib.items)
     dt = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    found = sum(len(g.members) for g in groups)
-    print(f"grouping {n} synthetic photos: {dt:.1f} s, {len(groups)} groups ({found} photos in groups; "
-          f"truth {lib.true_groups} groups), peak RSS {rss:.0f} MiB (before grouping {rss0:.0f} MiB); "
-          f"load {_load()}")
+    predicted = np.full(n, -1)
+    for gi, g in enumerate(groups):
+        predicted[g.members] = gi
+    precision, recall = pair_precision_recall(lib.scene_of, predicted)
+    print(f"grouping {n} synthetic photos: {dt:.1f} s ({len(groups)} groups, truth {lib.true_groups}; "
+          f"pairwise precision {precision:.3f} recall {recall:.3f}); peak RSS {rss:.0f} MiB "
+          f"(library alone {rss0:.0f} MiB, made in {make_dt:.1f} s); load {_load()}")
 
 
 def main() -> int:

@@ -1,0 +1,80 @@
+"""photoorg series: near-duplicate series with their members in rank order.
+
+JSON (``--json``): ``{"series": [{"id", "kind", "pick", "user_pick",
+"photos": [{"path", "rank", "score"}, ...]}, ...]}`` with rank 1 = best;
+kind is "series" (bursts, "one more shot") or "duplicates" (identical files).
+``--pick SERIES PHOTO`` keeps another shot as the best of a series (the
+choice is remembered and is what ``photoorg train-series`` learns from).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import PhotoOrgError
+from ..paths import display
+from .common import Context
+
+
+class UnknownSeries(PhotoOrgError):
+    """A series or photo named on the command line does not exist."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("series", help="near-duplicate series, best shot first")
+    p.add_argument("--kind", choices=["series", "duplicates", "all"], default="all",
+                   help="series of one moment, identical copies, or both (default)")
+    p.add_argument("--pick", nargs=2, metavar=("SERIES", "PHOTO"),
+                   help="keep PHOTO (a path or photo id) as the best of SERIES")
+    p.set_defaults(func=run)
+
+
+def series_json(catalog, info) -> dict:
+    photos = {p.id: p for p in catalog.photos(ids=[m.photo_id for m in info.members])}
+    pick = photos.get(info.pick_photo_id)
+    return {
+        "id": info.id, "kind": info.kind,
+        "pick": display(pick.path) if pick else None, "user_pick": info.user_pick,
+        "photos": [{"path": display(photos[m.photo_id].path), "rank": m.rank, "score": m.score}
+                   for m in info.members if m.photo_id in photos],
+    }
+
+
+def _pick(catalog, series_arg: str, photo_arg: str) -> None:
+    try:
+        series_id = int(series_arg)
+    except ValueError:
+        raise UnknownSeries(f"series id must be a number, not {series_arg!r}") from None
+    info = catalog.series_by_id(series_id)
+    if info is None:
+        raise UnknownSeries(f"no series {series_id}; list them with 'photoorg series'")
+    members = {m.photo_id for m in info.members}
+    photos = catalog.photos(ids=members)
+    chosen = [p.id for p in photos if photo_arg in (str(p.id), p.path, display(p.path))]
+    if not chosen:
+        import os
+
+        target = os.path.abspath(photo_arg)
+        chosen = [p.id for p in photos if os.path.abspath(p.path) == target]
+    if not chosen:
+        raise UnknownSeries(f"{photo_arg} is not a photo of series {series_id}")
+    catalog.set_series_pick(series_id, chosen[0])
+
+
+def run(ctx: Context) -> int:
+    args = ctx.args
+    with ctx.open(readonly=not args.pick) as catalog:
+        if args.pick:
+            _pick(catalog, *args.pick)
+        infos = catalog.series_list(None if args.kind == "all" else args.kind)
+        data = {"series": [series_json(catalog, info) for info in infos]}
+    lines = []
+    for s in data["series"]:
+        lines.append(f"[{s['id']}] {s['kind']}, {len(s['photos'])} photos"
+                     + (" (your pick)" if s["user_pick"] else ""))
+        for ph in s["photos"]:
+            score = "-" if ph["score"] is None else f"{ph['score']:.2f}"
+            mark = "*" if ph["path"] == s["pick"] else " "
+            lines.append(f"  {mark}{ph['rank'] or '-':>3}  {score:>5}  {ph['path']}")
+    ctx.emit(data, "\n".join(lines) or "no series yet: run 'photoorg analyze'")
+    return 0

@@ -1,0 +1,120 @@
+"""STAGE "series": group near-duplicate series and exact duplicates, rank them.
+
+Runs after "embed" (it reads the backbone embeddings and perceptual hashes).
+Grouping is recomputed over the whole library each run (fast and linear);
+series keep a stable key (their earliest photo's content), so a user's pick
+survives regrouping. Ranking uses the PAU head: each member's stream vector
+is computed once per content and cached in the features table (model
+``pau_ranker``, kind ``vector-<head fingerprint>``), so only new photos
+cost a backbone pass. A member whose file cannot be read is ranked last
+with no score; it never stops the stage.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+import numpy as np
+
+from ..analysis.backbone_runner import MODEL_NAME, STAGE_OUTPUTS, BackboneRunner
+from ..analysis.embed_stage import load_for_backbone
+from ..pipeline import Stage
+from ..progress import CancelToken, ProgressCallback, ProgressMeter
+from ..runtime import batches, prefetch_map
+from ..settings import Settings
+from .grouping import Group, GroupingParams, PhotoItem, group_photos
+from .ranking import FEATURE_MODEL, SeriesRanking
+
+log = logging.getLogger(__name__)
+
+NAME = "series"
+VECTOR_BATCH = 32
+
+
+def library_items(catalog) -> tuple[list[PhotoItem], dict[int, object]]:
+    photos = catalog.photos()
+    hashes = list(dict.fromkeys(p.content_hash for p in photos))
+    emb = catalog.get_features(MODEL_NAME, "embedding", hashes)
+    dh = catalog.get_features(MODEL_NAME, "dhash", hashes)
+    items = [PhotoItem(p.id, p.content_hash, p.capture_ts, emb.get(p.content_hash), dh.get(p.content_hash), p.path)
+             for p in photos]
+    return items, {p.id: p for p in photos}
+
+
+def ensure_vectors(catalog, settings: Settings, ranking: SeriesRanking, photos: list, cancel: CancelToken,
+                   meter: Optional[ProgressMeter] = None) -> dict[str, np.ndarray]:
+    """PAU stream vectors by content hash, computing the missing ones."""
+    kind = ranking.feature_kind
+    wanted = list(dict.fromkeys(p.content_hash for p in photos))
+    have = catalog.get_features(FEATURE_MODEL, kind, wanted)
+    todo = [p for p in {p.content_hash: p for p in photos}.values() if p.content_hash not in have]
+    if todo:
+        runner = BackboneRunner(settings)
+        loaded = prefetch_map(lambda p: load_for_backbone(p, settings), todo, workers=max(1, settings.workers),
+                              ahead=2 * VECTOR_BATCH)
+        for chunk in batches(loaded, VECTOR_BATCH):
+            cancel.raise_if_cancelled()
+            good = [d for d in chunk if d.error is None]
+            if good:
+                maps = runner.run(np.stack([d.array for d in good]), stages=True)
+                vectors = ranking.vectors({s: maps[s] for s in STAGE_OUTPUTS})
+                new = {d.content_hash: v for d, v in zip(good, vectors)}
+                catalog.put_features(FEATURE_MODEL, kind, new, dtype="<f2")
+                have.update(new)
+            for d in chunk:
+                if d.error is not None:
+                    log.info("series: cannot rank %s: %s", d.content_hash, d.error)
+            if meter is not None:
+                meter.advance(len(chunk), "ranking")
+    return have
+
+
+def _duplicate_members(group: Group, photos: dict) -> list[tuple[int, int, None]]:
+    # Among byte-identical copies keep first the one the user rated, then the
+    # shortest path (usually the original folder, not a backup copy).
+    ordered = sorted(group.members, key=lambda pid: (-(photos[pid].rating or 0), len(photos[pid].path), pid))
+    return [(pid, rank, None) for rank, pid in enumerate(ordered, 1)]
+
+
+def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken,
+        params: GroupingParams = GroupingParams()) -> dict:
+    meter = ProgressMeter(NAME, progress, total=None)
+    meter.emit("grouping")
+    items, photos = library_items(catalog)
+    groups = group_photos(items, params)
+    cancel.raise_if_cancelled()
+    series = [g for g in groups if g.kind == "series"]
+    duplicates = [g for g in groups if g.kind == "duplicates"]
+    members = [photos[pid] for g in series for pid in g.members]
+    meter.total = len(members)
+    ranking = SeriesRanking(settings)
+    vectors = ensure_vectors(catalog, settings, ranking, members, cancel, meter) if series else {}
+    keys = {"series": [], "duplicates": []}
+    unranked = 0
+    for g in series:
+        cancel.raise_if_cancelled()
+        pids = g.members
+        ok = [pid for pid in pids if photos[pid].content_hash in vectors]
+        rows = []
+        if len(ok) >= 2:
+            order, scores = ranking.rank(np.stack([vectors[photos[pid].content_hash] for pid in ok]))
+            rows = [(ok[i], rank, float(round(scores[i], 4))) for rank, i in enumerate(order, 1)]
+        elif ok:
+            rows = [(ok[0], 1, None)]
+        missing = [pid for pid in pids if pid not in ok]
+        unranked += len(missing)
+        rows += [(pid, len(rows) + k + 1, None) for k, pid in enumerate(missing)]
+        catalog.save_series("series", g.key, rows)
+        keys["series"].append(g.key)
+    for g in duplicates:
+        catalog.save_series("duplicates", g.key, _duplicate_members(g, photos))
+        keys["duplicates"].append(g.key)
+    removed = sum(catalog.delete_series_except(kind, k) for kind, k in keys.items())
+    meter.emit("done")
+    return {"series": len(series), "photos_in_series": sum(len(g.members) for g in series),
+            "duplicate_groups": len(duplicates), "unranked": unranked, "removed": removed,
+            "head": ranking.head.name}
+
+
+STAGE = Stage(NAME, run, after=("embed",), description="near-duplicate series, exact duplicates, best-shot ranking")
