@@ -104,7 +104,8 @@ def test_folder_tree_lists_roots_and_folders_with_counts(library):
     assert entries[str(lib / "2019")].parent_path == str(lib)
     assert entries[str(lib / "2019")].photos == 3
     beach = entries[str(lib / "2020" / "beach")]
-    assert beach.parent_path == str(lib) and beach.photos == 2  # 2020 holds no photo itself
+    assert beach.parent_path == str(lib / "2020") and beach.photos == 2
+    assert entries[str(lib / "2020")].photos == 0 and entries[str(lib / "2020")].parent_path == str(lib)
     paths = [e.path for e in catalog.folder_entries()]
     assert paths.index(str(lib)) < paths.index(str(lib / "2019"))
 

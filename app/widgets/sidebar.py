@@ -79,26 +79,38 @@ class Sidebar(QTreeWidget):
 
     # -- filling ---------------------------------------------------------------------
     def set_folders(self, entries) -> None:
-        """``entries``: FolderEntry list from ``catalog.folder_entries`` (a tree)."""
+        """``entries``: FolderEntry list from ``catalog.folder_entries`` (a
+        tree). A folder with no photo of its own and one subfolder is shown
+        merged with it ("faces/train"), as file trees in editors do."""
         self.folders.takeChildren()
-        items: dict[str, QTreeWidgetItem] = {}
-        totals: dict[str, int] = {}
-        for e in reversed(entries):  # children first, so parents get the sum
-            totals[e.path] = totals.get(e.path, 0) + e.photos
-            if e.parent_path:
-                totals[e.parent_path] = totals.get(e.parent_path, 0) + totals[e.path]
+        children: dict = {}
         for e in entries:
-            parent = items.get(e.parent_path) if e.parent_path else self.folders
-            name = os.path.basename(e.path) or e.path
-            if parent is self.folders:
+            children.setdefault(e.parent_path, []).append(e)
+        totals: dict[str, int] = {}
+
+        def total(e) -> int:
+            if e.path not in totals:
+                totals[e.path] = e.photos + sum(total(c) for c in children.get(e.path, []))
+            return totals[e.path]
+
+        def add(parent_item: QTreeWidgetItem, e, prefix: str = "") -> None:
+            kids = children.get(e.path, [])
+            name = prefix + (os.path.basename(e.path) or e.path)
+            if e.photos == 0 and len(kids) == 1 and parent_item is not self.folders:
+                add(parent_item, kids[0], name + "/")
+                return
+            if parent_item is self.folders:
                 name = e.path.replace(os.path.expanduser("~"), "~", 1)
-            item = self._item(parent, f"{name}  ({totals.get(e.path, 0):,})", "folder",
+            item = self._item(parent_item, f"{name}  ({total(e):,})", "folder",
                               ("filter", {"folder": e.path}, os.path.basename(e.path) or e.path))
             item.setToolTip(0, e.path)
-            items[e.path] = item
+            for kid in kids:
+                add(item, kid)
+            item.setExpanded(parent_item is self.folders)
+
+        for e in children.get(None, []):
+            add(self.folders, e)
         self.folders.setExpanded(True)
-        for item in items.values():
-            item.setExpanded(item.parent() is self.folders)
 
     def set_saved_filters(self, saved: list[dict]) -> None:
         """``saved``: [{"name", "filter", "sort"}] as stored in the catalog prefs."""
