@@ -99,3 +99,49 @@ def test_name_a_person_then_undo_remove_a_face_and_merge(qtbot, people_window):
     lib = window.shell.library
     qtbot.waitUntil(lambda: lib.loaded and lib.model.rowCount() == first.photo_count)
     assert window.shell.stack.currentWidget() is lib
+
+
+def test_closing_the_window_stops_the_analysis_process(qtbot, shared_photos, tmp_path, settings):
+    import os
+    import time
+
+    from photoorg.app import jobs
+    from photoorg.engine.catalog import Catalog
+
+    library = tmp_path / "few"
+    shutil.copytree(shared_photos / "faces" / "knn_examples" / "train", library)
+    window = make_window(qtbot, settings, analyse_after_scan=False)
+    window.add_folders([str(library)])
+    wait_idle(qtbot, window)
+    task = jobs.start_analysis(window.session, only=["faces"])
+    qtbot.waitUntil(lambda: task.last_progress is not None and task.last_progress.stage == "faces", timeout=60_000)
+    children = [int(p) for p in os.listdir("/proc") if p.isdigit()
+                and _parent(int(p)) == os.getpid() and "analysis_child" in _cmdline(int(p))]
+    assert children  # analysis runs in its own process
+    started = time.monotonic()
+    window.close()
+    assert time.monotonic() - started < 25
+    assert all(not os.path.exists(f"/proc/{pid}") or _zombie(pid) for pid in children)
+    with Catalog(settings.catalog_path) as catalog:  # the lock came back and was released
+        assert catalog.photo_count() > 0
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -309,7 +309,7 @@ def bench_scan(app, files: list[Path], analysis_seconds: float, in_process: bool
     scan_s = time.monotonic() - started
     photos = window.session.catalog.photo_count()
     lib = window.shell.library
-    pump(app, 5, lambda: lib.model.rowCount() == photos)
+    pump(app, 60, lambda: lib.model.rowCount() == photos)
     result = {"photos": photos, "scan_s": round(scan_s, 1), "scan_rate": round(photos / scan_s, 1),
               "grid_rows_at_end": lib.model.rowCount(), "scan": beat.report("scan"), "load_after_scan": load()}
     for mode in (["child", "in_process"] if in_process else ["child"]):
