@@ -80,6 +80,13 @@ def test_correct_an_event_undo_it_and_export_a_story(qtbot, albums_window, tmp_p
     window.undo()
     wait_idle(qtbot, window)
     assert catalog.album(nature.id).user_event is None and catalog.album(nature.id).event == "NatureTrip"
+    # Every photo of this event, in the library, most important first.
+    view.same_event.click()
+    lib = window.shell.library
+    expected = catalog.scalar("SELECT count(DISTINCT ap.photo_id) FROM album_photos ap JOIN albums a ON a.id = ap.album_id "
+                              "WHERE coalesce(a.user_event, a.event) = 'NatureTrip'")
+    qtbot.waitUntil(lambda: window.shell.stack.currentWidget() is lib and lib.model.rowCount() == expected)
+    window.shell.show_view("albums")
     # Export story: an HTML slideshow rendered in the background.
     out = tmp_path / "story"
     view.export_story(str(out))

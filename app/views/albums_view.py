@@ -105,10 +105,13 @@ class AlbumsView(QWidget):
         self.scores.setObjectName("Why")
         self.scores.setWordWrap(True)
         self.export = QPushButton(icon("export"), "Export story…")
+        self.same_event = QPushButton("All photos of this event")
+        self.same_event.setToolTip("Show, in the library, the photos of every album with this event")
         album_bar = QHBoxLayout()
         album_bar.addWidget(self.title, 2)
         album_bar.addWidget(QLabel("Event"))
         album_bar.addWidget(self.event, 1)
+        album_bar.addWidget(self.same_event)
         album_bar.addWidget(self.export)
         right = QWidget()
         column = QVBoxLayout(right)
@@ -137,7 +140,8 @@ class AlbumsView(QWidget):
         self.list.currentItemChanged.connect(lambda cur, _p: self.select_album(cur.data(ID) if cur else None))
         self.event.activated.connect(self._event_chosen)
         self.title.editingFinished.connect(self._rename)
-        self.export.clicked.connect(self.export_story)
+        self.export.clicked.connect(slot(self.export_story))
+        self.same_event.clicked.connect(self.show_event_photos)
         self.mode.activated.connect(lambda _i: self._mode_chosen())
         self.grid.current_photo_changed.connect(lambda pid: shell.show_photo(pid) if shell and pid >= 0 else None)
         session.library_changed.connect(self._library_changed)
@@ -270,8 +274,13 @@ class AlbumsView(QWidget):
         self.event.blockSignals(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.title, self.event, self.export):
+        for w in (self.title, self.event, self.export, self.same_event):
             w.setEnabled(on)
+
+    def show_event_photos(self) -> None:
+        info = self.infos.get(self.album_id)
+        if info is not None and info.event and self.shell is not None:
+            self.shell.navigate(("filter", {"event": info.event}, self.display(info.event), "importance"))
 
     def _library_changed(self, what: str) -> None:
         if what in ("analysis", "albums", "curation"):

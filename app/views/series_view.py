@@ -45,6 +45,15 @@ class SeriesList(QListView):
         if member is not None and event.button() == Qt.MouseButton.LeftButton:
             self.view.member_clicked(index.row(), member)
 
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        index = self.indexAt(event.position().toPoint())
+        strip = self.model().strip(index.row()) if index.isValid() else None
+        if strip is not None and self.view.shell is not None:
+            # The whole series in the library grid (to cull it with the keys).
+            self.view.shell.navigate(("filter", {"series_id": strip.id}, f"Series {strip.id}"))
+            return
+        super().mouseDoubleClickEvent(event)
+
     def viewportEvent(self, event) -> bool:  # noqa: N802
         if event.type() == event.Type.ToolTip:
             index = self.indexAt(event.pos())
@@ -95,7 +104,8 @@ class SeriesView(QWidget):
         for w in (self.keep, self.clean_selected, self.clean_all):
             row.addWidget(w)
         self.hint = QLabel("  Click a shot to make it the one kept (Ctrl+Z undoes) · select strips "
-                           "(Ctrl/Shift+click on the header line) to clean up only those")
+                           "(Ctrl/Shift+click on the header line) to clean up only those · double-click "
+                           "to open a series in the library")
         self.hint.setObjectName("Hint")
         self.empty = QLabel("")
         self.empty.setObjectName("Hint")
