@@ -13,6 +13,8 @@ from ..session import Session
 from ..widgets.charts import BarChart, PlacesPlot, TimeBars
 
 NOT_YET = "Appears once the photos are analysed (File ▸ Analyse now)"
+NO_EVENTS = "No album has an event label yet (albums get one when the photos are analysed)"
+NO_PEOPLE = "No people yet: faces are found when the photos are analysed"
 
 
 def load_insights(catalog) -> dict:
@@ -132,21 +134,21 @@ class InsightsView(QWidget):
         self.photos.set_periods([(p, [n]) for p, n in data["photos"]], "No dated photos yet")
         names = [n for _, n in data["people_names"]]
         self.people_time.series = names
-        self.people_time.set_periods(data["people_periods"], NOT_YET)
+        self.people_time.set_periods(data["people_periods"], NO_PEOPLE)
         profile = data.get("profile") or {}
         events = profile.get("events") or {}
-        self.events.set_rows([(e["event"], [e["photos"]]) for e in events.get("counts", [])], NOT_YET)
+        self.events.set_rows([(e["event"], [e["photos"]]) for e in events.get("counts", [])], NO_EVENTS)
         top_events = [e["event"] for e in events.get("counts", [])][:4]
         years = sorted({t["period"] for t in events.get("timeline", [])})
         by = {(t["period"], t["event"]): t["photos"] for t in events.get("timeline", [])}
         self.events_time.series = top_events
-        self.events_time.set_periods([(y, [by.get((y, e), 0) for e in top_events]) for y in years], NOT_YET)
+        self.events_time.set_periods([(y, [by.get((y, e), 0) for e in top_events]) for y in years], NO_EVENTS)
         self.groups.set_rows([(g["group"], [g["library"], g["interest"]]) for g in (profile.get("groups") or [])[:10]],
                              NOT_YET)
         self.concepts.set_rows([(c["concept"], [c["interest"]]) for c in (profile.get("concepts") or [])[:10]], NOT_YET)
         self.people.set_rows([((p["name"] or ("You" if p["owner"] else f"Person {p['person_id']}"))
                                + (" (you)" if p["owner"] and p["name"] else ""), [p["photos"]])
-                              for p in (profile.get("people") or [])[:10]], NOT_YET)
+                              for p in (profile.get("people") or [])[:10]], NO_PEOPLE)
         self.places.set_places(profile.get("places") or [], "No photo has a GPS position")
         curation = profile.get("curation") or {}
         self.decisions.set_periods([(m["period"], [m["kept"], m["trashed"]]) for m in curation.get("by_month", [])],

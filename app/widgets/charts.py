@@ -34,15 +34,20 @@ class _Chart(QWidget):
         painter.setPen(TEXT)
         painter.setFont(self._bold)
         painter.drawText(QRectF(10, 6, self.width() - 20, 18), Qt.AlignmentFlag.AlignLeft, self.title)
-        x = self.width() - 10
+        title_end = 10 + painter.fontMetrics().horizontalAdvance(self.title) + 12
         painter.setFont(self._small)
-        for i, name in reversed(list(enumerate(self.series if len(self.series) > 1 else []))):
-            w = painter.fontMetrics().horizontalAdvance(name) + 18
-            x -= w
-            painter.fillRect(QRectF(x, 11, 9, 9), SERIES_COLORS[i % len(SERIES_COLORS)])
+        names = self.series if len(self.series) > 1 else []
+        widths = [painter.fontMetrics().horizontalAdvance(n) + 18 for n in names]
+        # The legend goes beside the title when it fits, else on a line of its own.
+        y = 6 if self.width() - 10 - sum(widths) >= title_end else 24
+        x = self.width() - 10
+        for i, name in reversed(list(enumerate(names))):
+            x -= widths[i]
+            painter.fillRect(QRectF(x, y + 5, 9, 9), SERIES_COLORS[i % len(SERIES_COLORS)])
             painter.setPen(DIM)
-            painter.drawText(QRectF(x + 12, 6, w, 18), Qt.AlignmentFlag.AlignLeft, name)
-        return QRectF(10, 30, self.width() - 20, self.height() - 38)
+            painter.drawText(QRectF(x + 12, y, widths[i], 18), Qt.AlignmentFlag.AlignLeft, name)
+        top = 30 if y == 6 else 46
+        return QRectF(10, top, self.width() - 20, self.height() - top - 8)
 
     def _empty(self, painter: QPainter, area: QRectF) -> None:
         painter.setPen(DIM)
