@@ -523,3 +523,15 @@ def test_sidecar_wins_over_the_rating_inside_the_file(catalog, settings, lib, sh
     write(lib / "m.xmp", SIDECAR.format(rating=5, label="", keyword="steppe").encode())
     scan(catalog, [lib], settings)
     assert by_name(catalog, "m.jpg").rating == 5
+
+
+def test_names_that_read_the_same_do_not_stop_the_scan(catalog, settings, lib, jpegs):
+    # b"\xe9" is shown as the four characters "\xe9", which another file may
+    # really be called: the second cannot take the first one's place.
+    write(os.fsencode(lib) + b"/caf\xe9.jpg", jpegs[0])
+    write(lib / "caf\\xe9.jpg", jpegs[1])
+    write(lib / "z.jpg", jpegs[2])
+    summary = scan(catalog, [lib], settings)
+    assert summary.added == 2 and catalog.photo_count() == 2
+    [skip] = summary.skipped
+    assert skip["path"] == str(lib / "caf\\xe9.jpg") and "cannot be stored in the catalog" in skip["reason"]
