@@ -535,3 +535,17 @@ def test_names_that_read_the_same_do_not_stop_the_scan(catalog, settings, lib, j
     assert summary.added == 2 and catalog.photo_count() == 2
     [skip] = summary.skipped
     assert skip["path"] == str(lib / "caf\\xe9.jpg") and "cannot be stored in the catalog" in skip["reason"]
+
+
+def test_unreadable_file_is_tried_again_on_every_scan(catalog, settings, lib, jpegs, monkeypatch):
+    write(lib / "a.jpg", jpegs[0])
+    real_read = extract_mod._read
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(extract_mod, "_read", denied)
+    first = scan(catalog, [lib], settings)
+    assert first.skipped == [{"path": str(lib / "a.jpg"), "reason": "permission denied: the file cannot be read"}]
+    monkeypatch.setattr(extract_mod, "_read", real_read)  # permissions fixed: the file itself did not change
+    assert scan(catalog, [lib], settings).added == 1

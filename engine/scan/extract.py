@@ -119,16 +119,18 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
         return Skipped(task, " ".join(str(exc).split()))
     except FileNotFoundError:
         return Skipped(task, "file disappeared during the scan", transient=True, gone=True)
+    # What follows may pass without the file changing (permissions fixed, a
+    # flaky disk, memory, a bug fixed by an update): tried again every scan.
     except PermissionError:
-        return Skipped(task, "permission denied: the file cannot be read")
+        return Skipped(task, "permission denied: the file cannot be read", transient=True)
     except IsADirectoryError:
-        return Skipped(task, "not a file")
+        return Skipped(task, "not a file", transient=True)
     except OSError as exc:
-        return Skipped(task, f"read error: {exc.strerror or exc}")
+        return Skipped(task, f"read error: {exc.strerror or exc}", transient=True)
     except MemoryError:
-        return Skipped(task, "not enough memory to decode this image")
+        return Skipped(task, "not enough memory to decode this image", transient=True)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan
-        return Skipped(task, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+        return Skipped(task, f"unexpected error while reading: {type(exc).__name__}: {exc}", transient=True)
     raise AssertionError("unreachable")
 
 
