@@ -106,6 +106,7 @@ class PeopleView(QWidget):
         face_bar = QHBoxLayout()
         self.face_hint = QLabel("Select faces (Ctrl/Shift+click) to split them off or remove them")
         self.face_hint.setObjectName("Hint")
+        self.face_hint.setWordWrap(True)
         face_bar.addWidget(self.face_hint, 1)
         face_bar.addWidget(self.split)
         face_bar.addWidget(self.remove)

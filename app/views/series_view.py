@@ -107,6 +107,8 @@ class SeriesView(QWidget):
                            "(Ctrl/Shift+click on the header line) to clean up only those · double-click "
                            "to open a series in the library")
         self.hint.setObjectName("Hint")
+        self.hint.setWordWrap(True)
+        self.summary.setMinimumWidth(60)
         self.empty = QLabel("")
         self.empty.setObjectName("Hint")
         self.empty.setWordWrap(True)

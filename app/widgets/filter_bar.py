@@ -4,7 +4,7 @@ filters, a file-name search, the thumbnail size, and "save this filter"."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QSlider, QToolButton
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QToolButton
 
 from photoorg.engine.catalog.browse import SORT_LABELS
 
@@ -26,6 +26,9 @@ class FilterBar(QFrame):
         self.setObjectName("FilterBar")
         self.title = QLabel("All photos")
         self.title.setObjectName("ViewTitle")
+        # A long title (a folder's name) gives way rather than widening the window.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(80)
         self.sort = QComboBox()
         self.sort.setToolTip("Sort order")
         self.rating = QComboBox()
@@ -37,19 +40,18 @@ class FilterBar(QFrame):
         self.search = QLineEdit()
         self.search.setPlaceholderText("File name…")
         self.search.setClearButtonEnabled(True)
-        self.search.setFixedWidth(160)
+        self.search.setFixedWidth(130)
         self.zoom = QSlider(Qt.Orientation.Horizontal)
         self.zoom.setRange(100, 360)
         self.zoom.setValue(180)
-        self.zoom.setFixedWidth(110)
+        self.zoom.setFixedWidth(90)
         self.zoom.setToolTip("Thumbnail size")
         self.save = QToolButton()
         self.save.setIcon(icon("saved-filter"))
         self.save.setToolTip("Save this view as a filter in the sidebar")
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
-        row.addWidget(self.title)
-        row.addStretch(1)
+        row.addWidget(self.title, 1)
         for w in (self.search, self.rating, self.flag, QLabel("Sort"), self.sort, self.zoom, self.save):
             row.addWidget(w)
         self.set_sorts(["date"])

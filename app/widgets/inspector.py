@@ -93,8 +93,9 @@ class Inspector(QScrollArea):
         self.setObjectName("Inspector")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(270)
         self.setMaximumWidth(380)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.providers: list[Provider] = [metadata_sections, series_sections]
         self.extra_widgets: list[Callable[[Any, dict], Optional[QWidget]]] = []
         self._body = QWidget()

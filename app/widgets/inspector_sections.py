@@ -87,7 +87,7 @@ class HeatMap(QWidget):
         super().__init__(parent)
         self.image = image
         self.attention = attention
-        w = 240
+        w = 220
         h = int(w * image.height() / max(1, image.width()))
         self.setFixedSize(QSize(w, min(h, 320)))
         self.setToolTip("Where the interest model looked: brighter cells weighed more")
