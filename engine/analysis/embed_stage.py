@@ -30,7 +30,7 @@ from ..imaging.decode import decode
 from ..imaging.thumbnails import existing_thumbnail
 from ..pipeline import Stage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
-from ..runtime import batches, prefetch_map
+from ..runtime import batches, prefetch_map, providers_for
 from ..settings import Settings
 from .backbone_runner import INPUT_SIZE, MODEL_NAME, BackboneRunner, preprocess
 
@@ -91,6 +91,7 @@ def load_for_backbone(photo, settings: Settings) -> Decoded:
 
 
 def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
+    providers_for(settings.prefs.device)  # --device cuda without CUDA: a clear error now, not after decoding
     todo = catalog.photos_needing_stage(NAME, VERSION)
     meter = ProgressMeter(NAME, progress, total=len(todo))
     meter.emit("embedding photos")

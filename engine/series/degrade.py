@@ -86,6 +86,18 @@ def jpeg_damage(im: Image.Image, s: float, rng: random.Random) -> Image.Image:
     return Image.open(buf).convert("RGB")
 
 
+def same_quality(im: Image.Image, rng: random.Random) -> Image.Image:
+    """Another shot as good as this one: a few pixels' shift and a barely
+    visible exposure change (a tie: neither should be preferred)."""
+    w, h = im.size
+    dx, dy = rng.uniform(-0.03, 0.03) * w, rng.uniform(-0.03, 0.03) * h
+    margin = 0.04
+    box = (margin * w + dx, margin * h + dy, (1 - margin) * w + dx, (1 - margin) * h + dy)
+    out = im.resize((w, h), Image.Resampling.BILINEAR, box=box)
+    a = np.asarray(out, np.float32) * rng.uniform(0.96, 1.04)
+    return _to_image(a)
+
+
 DEGRADATIONS: dict[str, Callable[[Image.Image, float, random.Random], Image.Image]] = {
     "motion_blur": motion_blur,
     "focus_blur": focus_blur,

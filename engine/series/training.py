@@ -26,7 +26,9 @@ from PIL import Image
 from ..analysis.backbone_runner import INPUT_SIZE, BackboneRunner, preprocess
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from . import heuristic
-from .degrade import DEGRADATIONS, random_view
+from .degrade import DEGRADATIONS, random_view, same_quality
+
+TIE = "tie"  # pair kind of two equally good shots (target 0.5)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,11 @@ class PairSet:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    @property
+    def targets(self) -> np.ndarray:
+        """Probability that the first photo of each pair is preferred."""
+        return np.array([0.5 if k == TIE else 1.0 for k in self.kinds], np.float32)
+
 
 def split_of(name: str, test_share: float = 0.25) -> str:
     """Deterministic train/test split by source photo."""
@@ -57,7 +64,9 @@ def split_of(name: str, test_share: float = 0.25) -> str:
 def degraded_pairs(sources: Sequence[tuple[str, Image.Image]], views: int, seed: int = 0,
                    kinds: Optional[Sequence[str]] = None):
     """Images, pairs, pair kinds and pair groups (one per view): clean > each
-    defect, mild > severe of the same defect."""
+    defect, mild > severe of the same defect, and one tie (the clean view
+    against an equally good near copy), which teaches the head to stay near
+    0.5 when two shots are alike instead of inventing a preference."""
     rng = random.Random(seed)
     kinds = list(kinds or DEGRADATIONS)
     images: list[Image.Image] = []
@@ -83,6 +92,10 @@ def degraded_pairs(sources: Sequence[tuple[str, Image.Image]], views: int, seed:
                 pairs.append((len(images) - 2, len(images) - 1))
                 labels.append(f"{kind}:mild>severe")
                 groups.append(view_id)
+            images.append(same_quality(clean, rng))
+            pairs.append((ci, len(images) - 1))
+            labels.append(TIE)
+            groups.append(view_id)
     return images, pairs, labels, groups
 
 
@@ -134,6 +147,7 @@ def train_ranker(model, data: PairSet, epochs: int = 12, lr: float = 1e-3, batch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
     pairs = np.asarray(data.pairs, dtype=np.int64)
     weights = np.asarray(data.weights, dtype=np.float32)
+    targets = data.targets
     meter = ProgressMeter(label, progress, total=steps)
     groups = np.asarray(data.groups if len(data.groups) == len(pairs) else range(len(pairs)))
     model.train()
@@ -153,7 +167,8 @@ def train_ranker(model, data: PairSet, epochs: int = 12, lr: float = 1e-3, batch
             uniq, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
             vectors = model.forward_features(*_tensors(data.maps, uniq))
             logits = model.forward_head(vectors[inv[:len(a)]], vectors[inv[len(a):]])
-            target = torch.from_numpy((~flip).astype(np.float32))
+            t = targets[sel]
+            target = torch.from_numpy(np.where(flip, 1.0 - t, t).astype(np.float32))
             w = torch.from_numpy(weights[sel])
             loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none") * w).mean()
             opt.zero_grad()
@@ -183,19 +198,30 @@ def predict_pairs(model, data: PairSet, batch: int = 256) -> np.ndarray:
         return torch.sigmoid(model.forward_head(v[p[:, 0]], v[p[:, 1]])).numpy()
 
 
-def accuracy_report(correct: np.ndarray, kinds: Sequence[str]) -> dict:
-    """Overall accuracy and per kind (ties count as half right)."""
-    out = {"pairs": int(len(correct)), "accuracy": round(float(np.mean(correct)), 4) if len(correct) else None}
+def accuracy_report(correct: np.ndarray, kinds: Sequence[str], confidence: Optional[np.ndarray] = None) -> dict:
+    """Accuracy over pairs with a preference, overall and per kind (a
+    predicted tie counts as half right). Tie pairs have no right answer: for
+    them ``tie_confidence`` is the mean of |2p - 1| (0 = undecided, as it
+    should be; 1 = certain of a preference that is not there)."""
+    kinds = list(kinds)
+    decided = np.array([k != TIE for k in kinds], bool)
+    c = np.asarray(correct, np.float64)
+    out = {"pairs": int(decided.sum()),
+           "accuracy": round(float(c[decided].mean()), 4) if decided.any() else None}
     per: dict[str, list[float]] = {}
-    for c, k in zip(correct, kinds):
-        per.setdefault("mild>severe" if k.endswith("mild>severe") else k, []).append(float(c))
+    for value, k, d in zip(c, kinds, decided):
+        if d:
+            per.setdefault("mild>severe" if k.endswith("mild>severe") else k, []).append(float(value))
     out["by_kind"] = {k: round(float(np.mean(v)), 3) for k, v in sorted(per.items())}
+    if confidence is not None and (~decided).any():
+        out["tie_pairs"] = int((~decided).sum())
+        out["tie_confidence"] = round(float(confidence[~decided].mean()), 3)
     return out
 
 
 def model_accuracy(model, data: PairSet) -> dict:
     p = predict_pairs(model, data)
-    return accuracy_report(np.where(p > 0.5, 1.0, np.where(p < 0.5, 0.0, 0.5)), data.kinds)
+    return accuracy_report(np.where(p > 0.5, 1.0, np.where(p < 0.5, 0.0, 0.5)), data.kinds, np.abs(2 * p - 1))
 
 
 def heuristic_accuracy(data: PairSet) -> dict:
