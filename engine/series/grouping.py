@@ -143,9 +143,12 @@ def candidate_links(emb: np.ndarray, ts: np.ndarray, words: np.ndarray, has_hash
 
 
 def _normalised(vectors: list[np.ndarray]) -> np.ndarray:
-    emb = np.stack([v.reshape(-1) if isinstance(v, np.ndarray) else np.asarray(v).reshape(-1) for v in vectors])
-    emb = emb.astype(np.float32, copy=False)  # one cast of the stacked (often float16) rows
-    emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-6)
+    first = np.asarray(vectors[0]).reshape(-1)
+    emb = np.empty((len(vectors), first.size), np.float32)  # filled row by row: no second copy
+    for i, v in enumerate(vectors):
+        emb[i] = np.asarray(v).reshape(-1)
+    norms = np.sqrt(np.einsum("ij,ij->i", emb, emb))  # no n x d temporary, unlike linalg.norm
+    emb /= np.maximum(norms, 1e-6)[:, None]
     return emb
 
 

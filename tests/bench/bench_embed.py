@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -111,31 +110,61 @@ def bench_embed(n: int, device: str) -> None:
         # c) the backbone alone
         batch = np.random.default_rng(0).standard_normal((128, 3, 224, 224)).astype(np.float32)
         t = time.perf_counter()
+        c0 = time.process_time()
         runner.run(batch)
         dt = time.perf_counter() - t
-        print(f"c) backbone alone (ONNX Runtime, {runner.device}, batch 32): {len(batch) / dt:.1f} photos/s; "
-              f"load {_load()}")
+        infer_cpu_ms = (time.process_time() - c0) / len(batch) * 1000
+        print(f"c) backbone alone (ONNX Runtime, {runner.device}, batch 32): {len(batch) / dt:.1f} photos/s "
+              f"({infer_cpu_ms:.0f} CPU-ms per photo); load {_load()}")
+
+        # d) the CPU cost of decoding one 12 MP original with DCT scaling
+        from photoorg.engine.analysis.backbone_runner import preprocess
+        from photoorg.engine.imaging.decode import decode
+
+        sample = files[:40]
+        c0 = time.process_time()
+        for f in sample:
+            preprocess(decode(str(f), name=str(f), target=224))
+        decode_cpu_ms = (time.process_time() - c0) / len(sample) * 1000
+        cores = os.cpu_count() or 1
+        print(f"d) decode + preprocess of a 12 MP JPEG (DCT-scaled to 1/8): {decode_cpu_ms:.0f} CPU-ms per photo; "
+              f"so {cores} idle cores can embed at most {cores * 1000 / (decode_cpu_ms + infer_cpu_ms):.0f} "
+              f"originals/s and {cores * 1000 / (infer_cpu_ms + 2):.0f} thumbnails/s")
+
+
+def _rss_mib(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def bench_group(n: int) -> None:
+    import gc
+
     from photoorg.engine.series.grouping import group_photos
     from photoorg.engine.series.synthetic import pair_precision_recall, synthetic_library
 
     t = time.perf_counter()
     lib = synthetic_library(n, seed=0)
     make_dt = time.perf_counter() - t
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gc.collect()
+    before = _rss_mib("VmRSS")
+    try:  # reset the peak-RSS mark, so VmHWM below is the grouping's own peak
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
     t = time.perf_counter()
     groups = group_photos(lib.items)
     dt = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mib("VmHWM")
     predicted = np.full(n, -1)
     for gi, g in enumerate(groups):
         predicted[g.members] = gi
     precision, recall = pair_precision_recall(lib.scene_of, predicted)
     print(f"grouping {n} synthetic photos: {dt:.1f} s ({len(groups)} groups, truth {lib.true_groups}; "
-          f"pairwise precision {precision:.3f} recall {recall:.3f}); peak RSS {rss:.0f} MiB "
-          f"(library alone {rss0:.0f} MiB, made in {make_dt:.1f} s); load {_load()}")
+          f"pairwise precision {precision:.3f} recall {recall:.3f}); peak RSS during grouping {peak:.0f} MiB "
+          f"(of which the library in memory {before:.0f} MiB; made in {make_dt:.1f} s); load {_load()}")
 
 
 def main() -> int:
@@ -152,7 +181,12 @@ def main() -> int:
         else:
             bench_embed(args.photos, args.device)
     if not args.skip_group:
-        bench_group(args.library)
+        if args.skip_embed:
+            bench_group(args.library)
+        else:  # a fresh process, so that its peak memory is the grouping's own
+            import subprocess
+
+            subprocess.run([sys.executable, __file__, "--skip-embed", "--library", str(args.library)], check=True)
     return 0
 
 
