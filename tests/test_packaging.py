@@ -61,3 +61,13 @@ def test_no_runtime_downloads_in_shipped_code():
     pattern = re.compile(r"torch\.hub|load_state_dict_from_url|hf_hub_download|snapshot_download|urlretrieve|requests\.get\(")
     hits = [str(p) for top in ("engine", "app") for p in (REPO / top).rglob("*.py") if pattern.search(p.read_text())]
     assert hits == []
+
+
+def test_cli_imports_only_the_named_subcommand():
+    from photoorg.engine.cli import _command_module, _no_positional
+
+    assert _command_module(["--catalog", "/x.sqlite", "scan", "/photos"]) == "scan_cmd"
+    assert _command_module(["clean-series", "--dry-run"]) == "clean_series_cmd"
+    assert _command_module(["--catalog", "/x.sqlite"]) is None
+    assert _no_positional(["--catalog", "/x.sqlite", "--json"])
+    assert not _no_positional(["bogus"])

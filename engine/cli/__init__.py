@@ -46,7 +46,32 @@ def _common_options(default) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_module(argv: Sequence[str]) -> Optional[str]:
+    """The module of the subcommand named in ``argv``, so that only it is
+    imported (the window starts faster without every command's imports)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--catalog":
+            next(tokens, None)  # its value
+            continue
+        if token.startswith("-"):
+            continue
+        module = token.replace("-", "_") + "_cmd"
+        return module if module in COMMAND_MODULES else None
+    return None
+
+
+def _no_positional(argv: Sequence[str]) -> bool:
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--catalog":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return False
+    return True
+
+
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     # The options are accepted before and after the subcommand; the copy on
     # the subcommands has no defaults, so it never hides a value given before.
     common = _common_options(lambda value: argparse.SUPPRESS)
@@ -62,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         return original_add(name, **kwargs)
 
     sub.add_parser = add_parser  # type: ignore[method-assign]
-    for name in COMMAND_MODULES:
+    for name in [only] if only else COMMAND_MODULES:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
@@ -74,10 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    only = _command_module(argv)
+    if only is None and not any(a in ("-h", "--help") for a in argv) and _no_positional(argv):
+        only, argv = "gui_cmd", ["gui", *argv]  # no subcommand: open the window
+    parser = build_parser(only)
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
