@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--photos", nargs="+", metavar="DIR", help="train from scratch on these real photos")
     p.add_argument("--phototriage", metavar="DIR", help="also train on Phototriage pair labels in DIR")
     p.add_argument("--out", metavar="FILE", help="where to write a head trained with --photos")
-    p.add_argument("--epochs", type=int, default=None, help="passes over the pairs (default 10, fine-tune 8)")
+    p.add_argument("--epochs", type=int, default=None, help="passes over the pairs (default 10; fine-tuning 30)")
     p.add_argument("--views", type=int, default=3, help="random views per training photo (default 3)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--report", metavar="FILE", help="also write the measurements as JSON to FILE")
@@ -63,7 +63,7 @@ def run(ctx: Context) -> int:
                 f"head written to {report['head']}")
     else:
         with ctx.open() as catalog:
-            report = train_jobs.finetune_on_decisions(catalog, ctx.settings, epochs=args.epochs or 8,
+            report = train_jobs.finetune_on_decisions(catalog, ctx.settings, epochs=args.epochs or 30,
                                                       seed=args.seed, save_if_worse=args.keep_worse,
                                                       progress=printer, cancel=ctx.cancel)
         text = (f"fine-tuned on {report['train_pairs']} pairs from your picks; on {report['held_out_pairs']} "

@@ -144,7 +144,7 @@ def _held_out(series_id: int, share: float = 0.3) -> bool:
     return int(hashlib.sha1(str(series_id).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
 
 
-def finetune_on_decisions(catalog, settings: Settings, *, epochs: int = 8, seed: int = 0, min_pairs: int = 4,
+def finetune_on_decisions(catalog, settings: Settings, *, epochs: int = 30, seed: int = 0, min_pairs: int = 4,
                           save_if_worse: bool = False, progress: ProgressCallback = no_progress,
                           cancel: Optional[CancelToken] = None) -> dict:
     pairs = decision_pairs(catalog)
