@@ -184,3 +184,19 @@ def test_phototriage_pair_lines():
     assert parse_line("  ") is None
     with pytest.raises(ValueError):
         parse_line("1 2 3 1.7")
+
+
+def test_phototriage_layout_is_read_with_the_preferred_photo_first(tmp_path):
+    from PIL import Image
+
+    from photoorg.engine.series.phototriage import load_pairs
+
+    imgs = tmp_path / "train_val" / "train_val_imgs"
+    imgs.mkdir(parents=True)
+    for name in ("000001-01.JPG", "000001-02.JPG", "000002-01.JPG", "000002-02.JPG"):
+        Image.new("RGB", (8, 8)).save(imgs / name)
+    (tmp_path / "train_val" / "train_pairlist.txt").write_text(
+        "1 1 2 0.8 1 2\n2 1 2 0.25 2 1\n2 2 1 0.5 1 1\n3 1 2 0.9 1 2\n")
+    pairs = load_pairs(tmp_path, "train")
+    assert [(p.preferred.name, p.other.name, p.confidence) for p in pairs] == [
+        ("000001-01.JPG", "000001-02.JPG", 0.8), ("000002-02.JPG", "000002-01.JPG", 0.75)]

@@ -123,7 +123,9 @@ def decision_pairs(catalog) -> list[tuple[int, int, int]]:
     the kept shot is preferred over every other member of its series (the
     model's previous pick first)."""
     out, seen = [], set()
-    for d in catalog.decisions("series_pick"):
+    # Newest first: when the user changed their mind, the later pick wins a
+    # pair both decisions speak about.
+    for d in reversed(catalog.decisions("series_pick")):
         chosen, series_id = d["photo_id"], d["series_id"]
         others = []
         info = catalog.series_by_id(series_id) if series_id is not None else None
@@ -136,7 +138,6 @@ def decision_pairs(catalog) -> list[tuple[int, int, int]]:
             if key not in seen and (other, chosen) not in seen:
                 seen.add(key)
                 out.append((chosen, other, series_id or 0))
-    # A later decision overrides an earlier opposite one.
     return out
 
 
