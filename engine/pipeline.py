@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .errors import Cancelled
+from .errors import Cancelled, PhotoOrgError
 from .progress import CancelToken, ProgressCallback, no_progress
 from .settings import Settings
 
@@ -92,6 +92,10 @@ def run_stages(catalog, settings: Settings, progress: ProgressCallback = no_prog
         except (Cancelled, KeyboardInterrupt):
             outcomes.append(StageOutcome(stage.name, "cancelled", time.monotonic() - started))
             break
+        except PhotoOrgError as exc:  # a reason for the user, not a bug: no traceback
+            log.warning("stage %s: %s", stage.name, exc)
+            failed.add(stage.name)
+            outcomes.append(StageOutcome(stage.name, "failed", time.monotonic() - started, error=str(exc)))
         except Exception as exc:  # noqa: BLE001 - one stage's bug must not stop the others
             log.exception("stage %s failed", stage.name)
             failed.add(stage.name)
