@@ -18,7 +18,7 @@ import numpy as np
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
 from . import teacher
-from .events import FEATURE_KIND, FEATURE_MODEL, EventModel, model_version
+from .events import FEATURE_KIND, FEATURE_MODEL, EventModel, model_version, weights_path
 from .importance import album_importance, interest_scores
 from .segment import Group, PhotoPoint, SegmentParams, group_photos
 from .titles import compose_title, coordinates_place, date_range, folder_place
@@ -90,21 +90,22 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
     synced = catalog.sync_albums(mode, proposals)
     cancel.raise_if_cancelled()
     if model is None:
-        try:
+        if weights_path(settings).exists():
             model = EventModel(settings)
-        except OSError as exc:  # no weights file: albums without events
-            log.warning("no event model: %s", exc)
+        else:  # albums without events rather than no albums
+            log.warning("no event model weights at %s; albums get no event labels", weights_path(settings))
     version = model.version if model is not None else model_version(settings)
     series_rank: dict[int, tuple[int, int]] = {}
     for s in catalog.series_list():
         for m in s.members:
             series_rank[m.photo_id] = (s.id, m.rank)
+    interest = interest_scores(catalog, list(by_id))
     todo = []
     for info in catalog.albums(mode):
         members = [by_id[ap.photo_id] for ap in catalog.album_photos(info.id) if ap.photo_id in by_id]
         hashes = [p.content_hash for p in members]
         concepts, has = catalog.feature_matrix(FEATURE_MODEL, FEATURE_KIND, hashes)
-        series = [series_rank.get(p.id) for p in members]
+        series = [(series_rank.get(p.id), interest.get(p.id)) for p in members]
         sig = _signature(version, hashes, has, series)
         if relabel or sig != info.signature:
             todo.append((info, members, concepts[has] if concepts.shape[1] else concepts[:0], has, sig))
@@ -125,7 +126,7 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
             else:
                 event, p = pred.top_event()
                 scored = album_importance(ids_with, pred.importance_head, pred.attention, pred.event_probs,
-                                          pred.photo_event_probs, series_rank, interest_scores(catalog, ids_with))
+                                          pred.photo_event_probs, series_rank, interest)
                 photos_out += [(s.photo_id, s.importance, s.attention, s.head, s.confidence) for s in scored]
                 catalog.save_album_labels(info.id, title=_title(info, members, event, p), event=event,
                                           event_scores=pred.scores(), signature=sig, model_version=version,

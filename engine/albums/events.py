@@ -24,7 +24,7 @@ import numpy as np
 from ..runtime import OnnxModelSpec, get_session
 from ..settings import Settings
 from . import teacher
-from .synth import concept_features
+from .synth import FEATURE_DIM, concept_features
 
 FEATURE_MODEL = "effnet_lite0"
 FEATURE_KIND = "concepts"
@@ -146,7 +146,7 @@ class EventModel:
                 cancel.raise_if_cancelled()
             chunk = [sequences[i] for i in order[start:start + BATCH]]
             t = max(len(idx) for _, idx in chunk)
-            feats = np.zeros((len(chunk), t, albums[chunk[0][0]].shape[1]), np.float32)
+            feats = np.zeros((len(chunk), t, FEATURE_DIM), np.float32)
             mask = np.zeros((len(chunk), t), bool)
             for j, (a, idx) in enumerate(chunk):
                 feats[j, :len(idx)] = concept_features(albums[a][idx])

@@ -131,8 +131,9 @@ DUMP_NAME = re.compile(
     r"\d{3}apple|\d{3}media|\d{3}andro|dcim_\w+)$",
     re.IGNORECASE,
 )
-DUMP_SPAN_DAYS = 21.0   # a folder spanning more than this...
+DUMP_SPAN_DAYS = 21.0   # a big folder spanning more than this...
 DUMP_MIN_EVENTS = 3     # ...and holding at least this many events is a dump too
+DUMP_MIN_PHOTOS = 40    # (a small named folder is someone's selection, whatever its dates)
 
 
 def is_dump_folder(folder: str, points: Sequence[PhotoPoint], params: SegmentParams = SegmentParams()) -> bool:
@@ -141,7 +142,7 @@ def is_dump_folder(folder: str, points: Sequence[PhotoPoint], params: SegmentPar
     if DUMP_NAME.match(name.strip()):
         return True
     times = [p.ts for p in points if p.ts is not None]
-    if len(times) < 2 or (max(times) - min(times)) < DUMP_SPAN_DAYS * 86400:
+    if len(times) < DUMP_MIN_PHOTOS or (max(times) - min(times)) < DUMP_SPAN_DAYS * 86400:
         return False
     return len(segment_by_time(points, params)) >= DUMP_MIN_EVENTS
 

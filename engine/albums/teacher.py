@@ -116,16 +116,69 @@ class TeacherConfig:
     album_top_fraction: float = 0.5
 
 
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return [_singular(w) for w in re.findall(r"[a-z][a-z'\-]*", text.lower())]
+
+
+@lru_cache(maxsize=1)
+def lexical_matches() -> np.ndarray:
+    """(1000, 23) 1 where an event's description names the concept outright
+    ("candles", "balloons", "groom", "carousel"...): the text model's
+    similarity misses some of these, a plain name match does not."""
+    grams: list[set[str]] = []
+    for label in event_labels():
+        words = _words(" ".join(event_descriptions()[label]["text"]))
+        grams.append({" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)})
+    out = np.zeros((len(concept_texts()), len(grams)), np.float32)
+    for c, (lemmas, _definition) in enumerate(concept_texts()):
+        # The concept's own name (its first lemma; the others are often other
+        # senses: "lighter, light, igniter") or any of its multi-word names.
+        names = [n for i, n in enumerate(lemmas.split(",")) if i == 0 or " " in n.strip()]
+        for lemma in names:
+            name = " ".join(_words(lemma))
+            if len(name) < 3:
+                continue
+            for e, g in enumerate(grams):
+                if name in g:
+                    out[c, e] = 1.0
+    return out
+
+
 def affinity(prior: np.ndarray | None = None, cfg: TeacherConfig = TeacherConfig()) -> np.ndarray:
     """Non-negative concept -> event weights (1000 x 23): how strongly seeing a
-    concept suggests an event (each row sums to at most one)."""
+    concept suggests an event (each row sums to at most one). The text
+    model's similarities, sharpened into P(event | concept) and gated by how
+    specific the concept is, and the events whose description names the
+    concept outright."""
     s = load_prior() if prior is None else prior
     z = (s - s.max(axis=1, keepdims=True)) / cfg.temperature
     p = np.exp(z)
     p /= p.sum(axis=1, keepdims=True)
     specificity = s.max(axis=1) - np.median(s, axis=1)
     gate = 1.0 / (1.0 + np.exp(-(specificity - cfg.specific_at) / cfg.specific_width))
-    return (p * gate[:, None]).astype(np.float32)
+    text = p * gate[:, None]
+    named = lexical_matches()
+    count = named.sum(axis=1, keepdims=True)
+    named = np.divide(named, count, out=np.zeros_like(named), where=count > 0)
+    out = np.where(count > 0, 0.4 * text + 0.6 * named, text)
+    return out.astype(np.float32)
+
+
+def event_strength(prior: np.ndarray | None = None, top: int = 10) -> np.ndarray:
+    """How much the teacher knows about each event: the summed affinity of
+    its ``top`` concepts (GroupActivity, which ImageNet cannot see, is low)."""
+    aff = affinity(prior)
+    return -np.sort(-aff, axis=0)[:top].sum(axis=0)
 
 
 def photo_event_evidence(concepts: np.ndarray, aff: np.ndarray) -> np.ndarray:
@@ -153,19 +206,19 @@ def save_prior(prior: np.ndarray, path: Path | None = None) -> Path:
 
 
 def event_concept_pools(prior: np.ndarray | None = None, size: int = 40,
-                        temperature: float = 0.06) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per event, the ``size`` concepts the text model ties to it most (ranked
-    by similarity, half-centred on the concept's median similarity so that
-    concepts close to every sentence do not crowd the pools) and sampling
-    weights that fall with similarity. A concept may sit in several pools (a
-    monastery is architecture and religion): the event models then learn that
+                        min_affinity: float = 0.05) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per event, up to ``size`` concepts the teacher ties to it (affinity at
+    least ``min_affinity``) with sampling weights proportional to the
+    affinity. An event the text model finds few concepts for (Graduation: the
+    gown and the mortarboard) gets a small pool rather than a pool padded with
+    unrelated concepts; a concept shared by events (a monastery is
+    architecture and religion) sits in both pools, so the model learns that
     ambiguity instead of a guess."""
-    s = load_prior() if prior is None else prior
-    centred = s - 0.5 * np.median(s, axis=1, keepdims=True)
+    aff = affinity(prior)
     pools = []
-    for e in range(s.shape[1]):
-        col = centred[:, e].astype(np.float64)
-        top = np.argsort(-col)[:size]
-        w = np.exp((col[top] - col[top[0]]) / temperature)
-        pools.append((top, w / w.sum()))
+    for e in range(aff.shape[1]):
+        col = aff[:, e].astype(np.float64)
+        top = [c for c in np.argsort(-col)[:size] if col[c] >= min_affinity] or [int(np.argmax(col))]
+        w = col[top]
+        pools.append((np.asarray(top), w / w.sum()))
     return pools

@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 
 from .metrics import event_map, importance_table
-from .synth import SyntheticAlbums, concept_features
+from .synth import FEATURE_DIM, SyntheticAlbums, concept_features
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class TrainConfig:
     max_len: int = 48
     token_loss: float = 0.5
     importance_loss: float = 0.5
+    concept_dropout: float = 0.1
     seed: int = 0
     model: dict = field(default_factory=dict)  # EventTransformer kwargs
     threads: int = 1  # more threads thrash when the cores are shared
@@ -59,7 +60,7 @@ class RealAlbum:
 def _pad(albums: Sequence[tuple], num_events: int):
     t = max(len(a[0]) for a in albums)
     b = len(albums)
-    feats = np.zeros((b, t, albums[0][0].shape[1]), np.float32)
+    feats = np.zeros((b, t, FEATURE_DIM), np.float32)
     mask = np.zeros((b, t), bool)
     pev = np.zeros((b, t, num_events), np.float32)
     pev_known = np.zeros((b, t), bool)
@@ -107,7 +108,10 @@ def batches(synth: Optional[SyntheticAlbums], real: Sequence[RealAlbum], cfg: Tr
                 if whole:
                     c, pe, im = c[:cfg.max_len], pe[:cfg.max_len], im[:cfg.max_len]
                 items.append((c, l, pe, im))
-        yield _pad(items, num_events)
+        batch = _pad(items, num_events)
+        if cfg.concept_dropout:  # a photo's concepts are seen partly: no single one decides
+            batch[0][rng.random(batch[0].shape) < cfg.concept_dropout] = 0.0
+        yield batch
 
 
 def train(cfg: TrainConfig, synth: Optional[SyntheticAlbums] = None, real: Sequence[RealAlbum] = (),

@@ -88,6 +88,10 @@ class AlbumQueries:
                     "SELECT ap.album_id, p.content_hash FROM album_photos ap JOIN albums a ON a.id = ap.album_id "
                     "JOIN photos p ON p.id = ap.photo_id WHERE a.mode = ?", (mode,)):
                 old_hashes[r[0]].add(r[1])
+            album_of: dict[str, list[int]] = {}  # content hash -> old albums holding it
+            for i, hashes in old_hashes.items():
+                for h in hashes:
+                    album_of.setdefault(h, []).append(i)
             by_key = {row["key"]: i for i, row in old.items()}
             taken: set[int] = set()
             assignment: dict[int, Optional[int]] = {}
@@ -100,13 +104,14 @@ class AlbumQueries:
             for n in sorted(range(len(proposals)), key=lambda n: -len(proposals[n].photo_ids)):
                 if n in assignment:
                     continue
-                mine = set(proposals[n].content_hashes)
+                overlap: dict[int, int] = {}
+                for h in set(proposals[n].content_hashes):
+                    for i in album_of.get(h, ()):
+                        overlap[i] = overlap.get(i, 0) + 1
                 best, best_share = None, 0.0
-                for i, hashes in old_hashes.items():
-                    if i in taken or not hashes:
-                        continue
-                    share = len(mine & hashes) / len(hashes)
-                    if share > best_share:
+                for i, count in overlap.items():
+                    share = count / len(old_hashes[i])
+                    if i not in taken and share > best_share:
                         best, best_share = i, share
                 assignment[n] = best if best is not None and best_share >= MATCH_MIN_OVERLAP else None
                 if assignment[n] is not None:

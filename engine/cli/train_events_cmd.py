@@ -70,8 +70,17 @@ def run(ctx: Context) -> int:
     with ctx.open() as catalog:
         settings = ctx.settings
         current = ev.weights_path(settings)
-        model, blob = ev.load_torch_model(current)
-        predict_before = ev.EventModel(settings, run=ev.torch_runner(model)).predict
+        blob, predict_before = None, None
+        if current.exists():
+            try:
+                model, blob = ev.load_torch_model(current)
+                predict_before = ev.EventModel(settings, run=ev.torch_runner(model)).predict
+            except (RuntimeError, KeyError) as exc:  # weights of an older model layout
+                if not args.synthetic:
+                    raise NothingToTrain(f"the event model at {current} does not fit this version ({exc}); "
+                                         "train a new one with --synthetic") from None
+        elif not args.synthetic:
+            raise NothingToTrain(f"no event model at {current} to start from; train one with --synthetic")
         photos = [p for p in catalog.photos() if not any(x in p.path for x in args.exclude)]
         concepts, has = catalog.feature_matrix(ev.FEATURE_MODEL, ev.FEATURE_KIND, [p.content_hash for p in photos])
         pool = concepts[has] if concepts.shape[1] else concepts[:0]
@@ -92,10 +101,9 @@ def run(ctx: Context) -> int:
             heldout = [albums[i] for i in order[:cut]] if not args.eval_only else albums
             train_real = [albums[i] for i in order[cut:]]
         else:
-            labels = list(blob.get("labels") or [])
             from ..albums.teacher import event_labels
 
-            labels = labels or list(event_labels())
+            labels = list(event_labels())
             for album_id, label in catalog.event_corrections():
                 members = catalog.album_photos(album_id)
                 hashes = [p.content_hash for p in catalog.photos(ids=[m.photo_id for m in members])]
@@ -114,6 +122,8 @@ def run(ctx: Context) -> int:
         if args.eval_only:
             if not heldout:
                 raise NothingToTrain("--eval-only needs --benchmark DIR")
+            if predict_before is None:
+                raise NothingToTrain(f"no event model at {current} to evaluate")
             report["evaluation"] = _rounded(evaluate(predict_before, heldout))
             ctx.emit(report, json.dumps(report, indent=2))
             return 0
@@ -125,8 +135,8 @@ def run(ctx: Context) -> int:
 
         synth = SyntheticAlbums(pool, seed=args.seed)
         syn_val = synthetic_eval_set(SyntheticAlbums(pool, seed=args.seed + 1000), 200)
-        before = {"heldout": _rounded(evaluate(predict_before, heldout)) if heldout else None,
-                  "synthetic": _rounded(evaluate(predict_before, syn_val))}
+        before = {"heldout": _rounded(evaluate(predict_before, heldout)) if heldout and predict_before else None,
+                  "synthetic": _rounded(evaluate(predict_before, syn_val)) if predict_before else None}
         fine_tune = not args.synthetic
         steps = args.steps or (400 if fine_tune else 3000)
         cfg = TrainConfig(steps=steps, seed=args.seed, model=dict(blob["config"]) if fine_tune else {},

@@ -31,7 +31,10 @@ from torch.nn import functional as F
 from .registry import register_model
 
 NUM_EVENTS = 23  # the ML-CUFED classes, resources/events/labels.txt
-CONCEPTS_DIM = 1000  # the backbone's ImageNet concept scores
+# A photo token: the backbone's 1000 concept scores through the teacher's
+# concept-to-event affinity (23) plus its top-1 probability and entropy
+# (albums/synth.py, concept_features).
+TOKEN_DIM = NUM_EVENTS + 2
 
 
 class ParNetTokenAttention(nn.Module):
@@ -102,7 +105,7 @@ class EncoderLayer(nn.Module):
 
 
 class EventTransformer(nn.Module):
-    def __init__(self, in_dim: int = CONCEPTS_DIM, num_events: int = NUM_EVENTS, dim: int = 64,
+    def __init__(self, in_dim: int = TOKEN_DIM, num_events: int = NUM_EVENTS, dim: int = 64,
                  depth: int = 6, heads: int = 8, mlp_ratio: float = 4.0, num_positions: int = 32,
                  dropout: float = 0.1, importance_hidden: tuple[int, int] = (64, 32)) -> None:
         super().__init__()
@@ -113,7 +116,11 @@ class EventTransformer(nn.Module):
         self.config = dict(in_dim=in_dim, num_events=num_events, dim=dim, depth=depth, heads=heads,
                            mlp_ratio=mlp_ratio, num_positions=num_positions, dropout=dropout,
                            importance_hidden=tuple(importance_hidden))
-        self.embed = nn.Sequential(nn.LayerNorm(in_dim), nn.Linear(in_dim, dim))
+        # Zero-initialised: a concept never seen in training keeps a zero
+        # weight and adds nothing, instead of a random direction that could
+        # read as any event.
+        self.embed = nn.Linear(in_dim, dim)
+        nn.init.zeros_(self.embed.weight)
         self.attention = ParNetTokenAttention(dim)
         self.pos = nn.Parameter(torch.zeros(num_positions, dim))
         self.cls = nn.Parameter(torch.zeros(1, 1, dim))
@@ -191,8 +198,9 @@ def export_onnx(model: EventTransformer, path, opset: int = 17) -> None:
 
 @register_model("event_transformer")
 def event_transformer(**kwargs) -> EventTransformer:
-    """The paper's configuration (6 layers, 8 heads, S_A = 32) over the
-    backbone's 1000 concept scores; ``in_dim`` may name another feature."""
+    """The paper's configuration (6 layers, 8 heads, S_A = 32) over each
+    photo's concept scores and teacher evidence; ``in_dim`` may name another
+    per-photo feature (the 1280-d embedding for a benchmark run)."""
     return EventTransformer(**kwargs)
 
 

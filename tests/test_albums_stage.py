@@ -1,0 +1,161 @@
+"""The albums stage on real photos: albums by folder / time / auto, event
+labels a person would give, importance per photo, corrections that survive
+rescans, broken and missing photos that do not stop the analysis, and the
+`photoorg albums --json` contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+from photoorg.engine.albums.build import build_albums, correct_event
+from photoorg.engine.catalog import Catalog
+from photoorg.engine.cli import main
+from photoorg.engine.pipeline import run_stages
+from photoorg.engine.scan.scanner import scan
+from photoorg.engine.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, shared_photos):
+    root = tmp_path_factory.mktemp("library")
+    shutil.copytree(shared_photos / "immich/albums/nature", root / "nature")
+    shutil.copytree(shared_photos / "exif/jpg/gps", root / "DCIM/100NIKON", ignore=shutil.ignore_patterns("*.txt"))
+    broken = root / "broken"
+    broken.mkdir()
+    data = (shared_photos / "exif/jpg/gps/DSCN0010.jpg").read_bytes()
+    (broken / "truncated.jpg").write_bytes(data[: len(data) // 6])  # header fine, pixels cut
+    (broken / "empty.jpg").write_bytes(b"")
+    shutil.copy(shared_photos / "exif/jpg/corrupted.jpg", broken / "corrupted.jpg")
+    # Two readable photos that will "break" after the scan (see the test).
+    shutil.copy(shared_photos / "exif/jpg/Canon_40D.jpg", broken / "a.jpg")
+    shutil.copy(shared_photos / "exif/jpg/Nikon_D70.jpg", broken / "b.jpg")
+    return root
+
+
+@pytest.fixture(scope="module")
+def analysed(library, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("catalog")
+    settings = Settings.for_catalog(folder / "catalog.sqlite", workers=1)
+    with Catalog(settings.catalog_path) as catalog:
+        scan(catalog, [str(library)], settings)
+        outcomes = {o.name: o for o in run_stages(catalog, settings, only=["embed", "albums"])}
+    return settings, outcomes
+
+
+def _by_place(catalog, mode):
+    return {a.place: a for a in catalog.albums(mode)}
+
+
+def test_stage_runs_and_labels_real_albums(analysed, library):
+    settings, outcomes = analysed
+    assert outcomes["albums"].status == "done", outcomes["albums"].error
+    with Catalog(settings.catalog_path) as catalog:
+        albums = catalog.albums("auto")
+        nature = _by_place(catalog, "auto")["nature"]
+        walk = next(a for a in albums if a.source == "time" and a.photo_count == 9)
+        # The labels a person would give.
+        ranked = sorted(nature.event_scores, key=nature.event_scores.get, reverse=True)
+        assert ranked[0] == "NatureTrip", nature.event_scores
+        walk_ranked = sorted(walk.event_scores, key=walk.event_scores.get, reverse=True)
+        assert {"UrbanTrip", "Architecture"} & set(walk_ranked[:2]), walk.event_scores
+        assert walk.place == "around 43.5°N 11.9°E" and "22 Oct 2008" in walk.title
+        for album in (nature, walk):
+            photos = catalog.album_photos(album.id, order="importance")
+            scores = [p.importance for p in photos]
+            assert all(s is not None and 0 <= s <= 1 for s in scores)
+            assert max(scores) == pytest.approx(1.0) and scores == sorted(scores, reverse=True)
+            assert sum(p.attention for p in photos) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_broken_photos_do_not_stop_the_albums(analysed):
+    settings, _ = analysed
+    with Catalog(settings.catalog_path) as catalog:
+        skipped = {r["path"].rsplit("/", 1)[-1] for r in catalog.query("SELECT path FROM skipped_files")}
+        assert {"truncated.jpg", "empty.jpg"} <= skipped  # never photos, never in an album
+        # The album of photos the backbone could not read: their features are
+        # gone and the embed stage recorded a failure (as for a file that broke
+        # between scan and analysis).
+        album = _by_place(catalog, "auto")["broken"]
+        members = catalog.photos(ids=[m.photo_id for m in catalog.album_photos(album.id)])
+        hashes = [p.content_hash for p in members]
+        with catalog.write() as db:
+            db.conn.executemany("DELETE FROM features WHERE content_hash = ?", [(h,) for h in hashes])
+        catalog.mark_stage(hashes, "embed", 1, "failed", "cannot decode")
+        summary = build_albums(catalog, settings, "auto", relabel=True)
+        assert summary["photos_without_features"] == len(members) >= 2
+        again = catalog.album(album.id)
+        assert again.event is None and again.event_scores == {} and again.title
+        assert all(p.importance is None for p in catalog.album_photos(album.id))
+        nature = _by_place(catalog, "auto")["nature"]
+        assert nature.event == "NatureTrip"  # the others were labelled all the same
+        # A photo deleted after analysis: the album is rebuilt without it.
+        nature = _by_place(catalog, "auto")["nature"]
+        victim = catalog.album_photos(nature.id)[0]
+        with catalog.write() as db:
+            db.execute("UPDATE photos SET status = 'missing' WHERE id = ?", (victim.photo_id,))
+        summary = build_albums(catalog, settings, "auto")
+        assert summary["albums"] >= 2
+        again = catalog.album(nature.id)
+        assert again.photo_count == nature.photo_count - 1 and again.event_scores
+        with catalog.write() as db:
+            db.execute("UPDATE photos SET status = 'ok' WHERE id = ?", (victim.photo_id,))
+        assert catalog.album(nature.id).photo_count == nature.photo_count - 1
+        build_albums(catalog, settings, "auto")
+        assert catalog.album(nature.id).photo_count == nature.photo_count
+
+
+def test_time_mode_and_folders_mode(analysed):
+    settings, _ = analysed
+    with Catalog(settings.catalog_path) as catalog:
+        build_albums(catalog, settings, "time")
+        build_albums(catalog, settings, "folders")
+        time_albums = catalog.albums("time")
+        # The walk (one outing, 32 minutes) is one event in time mode too.
+        assert any(a.photo_count == 9 and a.place == "around 43.5°N 11.9°E" for a in time_albums)
+        folders = {a.place: a for a in catalog.albums("folders")}
+        assert "nature" in folders and folders["nature"].source == "folder"
+        assert catalog.albums("auto")  # the other modes are kept
+
+
+def test_correction_is_one_action_and_survives_rescans(analysed, library):
+    settings, _ = analysed
+    with Catalog(settings.catalog_path) as catalog:
+        nature = _by_place(catalog, "auto")["nature"]
+        correct_event(catalog, nature.id, "Wedding")
+        assert catalog.album(nature.id).event == "Wedding"
+        assert catalog.album(nature.id).title.startswith("Wedding")
+        assert catalog.decisions("event")[-1]["album_id"] == nature.id
+        # A new photo in the folder and a rescan: same album, correction kept.
+        shutil.copy(library / "DCIM/100NIKON/DSCN0042.jpg", library / "nature/extra.jpg")
+        scan(catalog, [str(library)], settings)
+        run_stages(catalog, settings, only=["embed", "albums"])
+        again = _by_place(catalog, "auto")["nature"]
+        assert again.id == nature.id and again.photo_count == nature.photo_count + 1
+        assert again.event == "Wedding" and again.model_event == "NatureTrip"
+        correct_event(catalog, nature.id, None)
+        assert catalog.album(nature.id).event == "NatureTrip"
+    (library / "nature/extra.jpg").unlink()
+
+
+def test_cli_json_contract(analysed, capsys):
+    settings, _ = analysed
+    assert main(["albums", "--from", "auto", "--json", "--catalog", str(settings.catalog_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["albums"]
+    for album in data["albums"]:
+        assert {"id", "title", "event", "event_scores", "photos"} <= set(album)
+        for photo in album["photos"]:
+            assert {"path", "importance", "interest"} <= set(photo)
+    labelled = [a for a in data["albums"] if a["event"]]
+    assert labelled and all(len(a["event_scores"]) == 23 for a in labelled)
+    assert all(0 <= p <= 1 for a in labelled for p in a["event_scores"].values())
+    # A wrong label is a one-line error, not a traceback.
+    assert main(["albums", "--set-event", str(labelled[0]["id"]), "Picnic",
+                 "--catalog", str(settings.catalog_path)]) == 1
+    assert "unknown event" in capsys.readouterr().err
