@@ -155,3 +155,34 @@ def test_retraining_on_corrections_reports_heldout_effect(tmp_path, skimage_phot
     with Catalog(settings.catalog_path) as catalog:
         summary = build_albums(catalog, settings, "folders")
         assert summary["labelled"] == 4 and summary["model"] == ev.model_version(settings)
+
+
+def test_benchmark_layout_eval_and_training(tmp_path, shared_photos, capsys):
+    """An ML-CUFED-layout folder (albums, event_type.json, image_importance.json)
+    is read, embedded, evaluated (mAP, MAP@t%, P@t%) and trained on."""
+    pytest.importorskip("torch")
+    import json
+    import shutil
+
+    from photoorg.engine.albums import events as ev
+    from photoorg.engine.albums.cufed import read_layout
+    from photoorg.engine.cli import main
+
+    if not ev.default_weights_path().exists():
+        pytest.skip("no shipped event weights")
+    root = tmp_path / "ML_CUFED"
+    shutil.copytree(shared_photos / "immich/albums/nature", root / "images/hike_1")
+    shutil.copytree(shared_photos / "exif/jpg/gps", root / "images/town_2", ignore=shutil.ignore_patterns("*.txt"))
+    (root / "event_type.json").write_text(json.dumps({"hike_1": ["NatureTrip"], "town_2": ["UrbanTrip", "Architecture"]}))
+    importance = {a: [[f"{a}/{p.stem}", float(i)] for i, p in enumerate(sorted((root / "images" / a).glob("*.jpg")))]
+                  for a in ("hike_1", "town_2")}
+    (root / "image_importance.json").write_text(json.dumps(importance))
+    layout = read_layout(root)
+    assert [(a[0], len(a[1]), a[2]) for a in layout] == [("hike_1", 9, ["NatureTrip"]),
+                                                          ("town_2", 9, ["UrbanTrip", "Architecture"])]
+    assert layout[0][3]["wood_anemones"] == 8.0
+    catalog = str(tmp_path / "catalog.sqlite")
+    assert main(["train-events", "--benchmark", str(root), "--eval-only", "--json", "--catalog", catalog]) == 0
+    report = json.loads(capsys.readouterr().out)["evaluation"]
+    assert report["albums"] == 2 and 0 <= report["mAP"] <= 1
+    assert set(report["importance"]["MAP"]) == {"5%", "10%", "15%", "20%", "25%", "30%"}

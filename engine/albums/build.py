@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MODES = ("auto", "folders", "time")
 PREF_MODE = "albums_from"
-EVENT_IN_TITLE = 0.35  # the model's event is named in a title only when at least this sure
+EVENT_IN_TITLE = 0.5  # the model's event is named in a title only when at least this sure
 
 
 def default_mode(catalog) -> str:
