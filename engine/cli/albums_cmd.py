@@ -39,7 +39,8 @@ def album_json(catalog, info, interest: dict) -> dict:
         "event_scores": dict(sorted(info.event_scores.items(), key=lambda kv: -kv[1])),
         "source": info.source, "place": info.place,
         "photos": [{"path": ph.path, "importance": None if ph.importance is None else round(ph.importance, 4),
-                    "interest": interest.get(ph.photo_id), "attention": ph.attention} for ph in photos],
+                    "interest": interest.get(ph.photo_id),
+                    "attention": None if ph.attention is None else round(ph.attention, 4)} for ph in photos],
     }
 
 
