@@ -101,10 +101,11 @@ def test_quality_training_is_deterministic_and_learns_the_ordering():
 def test_user_head_retraining_is_deterministic_with_a_seed():
     rng = np.random.default_rng(0)
     base = new_model(("quality", "user"), seed=0, feature_dim=32, attn_dim=8, hidden=16)
+    labels = (rng.random(30) > 0.5).astype(np.float32)
     feats = rng.normal(size=(30, 2, 16, 32)).astype(np.float32)
+    feats[:, :, :, 0] += (2 * labels[:, None, None] - 1)  # what the owner likes shows in channel 0
     mask = np.ones((30, 2), np.float32)
     pooled = pooled_features(base, feats, mask)
-    labels = (feats[:, 0, :, 0].mean(1) > 0).astype(np.float32)
     prior = np.zeros(30, np.float32)
     weights = np.ones(30, np.float32)
     config = UserTraining(steps=150)
@@ -117,7 +118,7 @@ def test_user_head_retraining_is_deterministic_with_a_seed():
     a, b, c = fit(5), fit(5), fit(6)
     for (n, t1), (_, t2) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(t1, t2), n
-    assert not torch.equal(a.heads[1].fc.weight, c.heads[1].fc.weight)
+    assert not torch.equal(a.secondary[1].proj.weight, c.secondary[1].proj.weight)
     # only the user dimension moved; the shared attention and quality stayed
     assert torch.equal(a.primary.proj.weight, base.primary.proj.weight)
     assert torch.equal(a.heads[0].out.weight, base.heads[0].out.weight)

@@ -12,12 +12,13 @@ from .dataset import QualityDataset
 
 
 def train_base_from_dataset(ds: QualityDataset, out: Path, seed: int = 0, folds: int = 5,
-                            epochs: Optional[int] = None) -> dict:
+                            epochs: Optional[int] = None, report: Optional[dict] = None) -> dict:
     from .model_store import save_weights
     from .training import QualityTraining, cross_validate_quality, predict_raw, train_quality
 
     config = QualityTraining(epochs=epochs) if epochs else QualityTraining()
-    report = cross_validate_quality(ds, folds=folds, seed=seed, config=config) if folds >= 2 else {}
+    if report is None:  # (a caller that already cross-validated passes its report)
+        report = cross_validate_quality(ds, folds=folds, seed=seed, config=config) if folds >= 2 else {}
     model = train_quality(ds, None, seed, config)
     originals = np.flatnonzero(ds.level == 0)
     q = predict_raw(model, ds.feats[originals], ds.mask[originals])[:, model.index("quality")]

@@ -6,13 +6,14 @@ every random draw):
 - ``train_quality``: the shared primary attention, the quality dimension's
   secondary attention and head, from pairs of real photos and their degraded
   copies (RankNet loss: the better image of a pair must score higher).
-- ``train_user_head``: only the "user" dimension's secondary attention and
-  head, from the owner's decisions; the primary attention and the quality
-  dimension stay frozen, so the sub-image features it attends are computed
-  once (``pooled_features``) and training takes seconds. The head learns a
-  correction on top of the documented prior (``prior.py``): its output is
-  added to the prior's logit and an L2 penalty pulls it to zero, so a few
-  decisions move the ranking a little and many decisions move it a lot.
+- ``train_user_head``: only the "user" dimension's (linear) head and the
+  context vector of its backbone attention, from the owner's decisions; the
+  primary attention and the quality dimension stay frozen, so the sub-image
+  features it attends are computed once (``pooled_features``) and training
+  takes seconds. The head learns a correction on top of the documented prior
+  (``prior.py``): its output is added to the prior's logit and an L2 penalty
+  pulls it to zero, so a few decisions move the ranking a little and many
+  decisions move it a lot.
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def feature_stats(feats: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.n
 def new_model(dimensions: Sequence[str] = DEFAULT_DIMENSIONS, seed: int = 0, **kwargs) -> AttentiveMultiTaskInterest:
     with deterministic(seed):
         model = AttentiveMultiTaskInterest(dimensions=tuple(dimensions), **kwargs)
-        if "user" in model.dimensions:  # untrained: adds nothing to the prior
-            head = model.heads[model.index("user")]
-            nn.init.zeros_(head.out.weight)
-            nn.init.zeros_(head.out.bias)
+        if "user" in model.dimensions:  # untrained: adds nothing to the prior...
+            k = model.index("user")
+            nn.init.zeros_(model.heads[k].out.weight)
+            nn.init.zeros_(model.heads[k].out.bias)
+            nn.init.zeros_(model.secondary[k].context)  # ...and weighs the backbones equally
     return model
 
 
@@ -180,8 +182,8 @@ def cross_validate_quality(ds: QualityDataset, folds: int = 5, seed: int = 0,
 class UserTraining:
     steps: int = 300
     lr: float = 3e-3
-    l2: float = 1e-2  # on the head's output weights: pulls the correction towards the prior
-    weight_decay: float = 1e-2  # on the rest (decoupled, AdamW)
+    l2: float = 0.1  # on the head's weights: pulls the correction towards the prior
+    attention_l2: float = 1.0  # on the backbone attention's context: towards equal weights
     pair_weight: float = 1.0
 
 
@@ -217,7 +219,13 @@ def train_user_head(model: AttentiveMultiTaskInterest, pooled: np.ndarray, mask:
     fresh = new_model(model.dimensions, seed, **{key: v for key, v in model.config.items() if key != "dimensions"})
     model.secondary[k].load_state_dict(fresh.secondary[k].state_dict())
     model.heads[k].load_state_dict(fresh.heads[k].state_dict())
-    params = list(model.secondary[k].parameters()) + list(model.heads[k].parameters())
+    # The backbone attention learns only its context vector (from zero: equal
+    # weights), strongly pulled back: trained in full on a few decisions it
+    # picked, photo by photo, whichever backbone fitted the label and
+    # overfitted (simulation, "people", 200 decisions: held-out AUC 0.90
+    # against 0.955 with the context alone).
+    context = model.secondary[k].context
+    params = [context] + list(model.heads[k].parameters())
     for p in model.parameters():
         p.requires_grad_(False)
     for p in params:
@@ -229,15 +237,15 @@ def train_user_head(model: AttentiveMultiTaskInterest, pooled: np.ndarray, mask:
     w = torch.from_numpy(weights.astype(np.float32))
     pr = torch.from_numpy(pairs.astype(np.int64)) if pairs is not None and len(pairs) else None
     with deterministic(seed):
-        opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-        out_weight = model.heads[k].out.weight
+        opt = torch.optim.Adam(params, lr=config.lr)
+        head_weights = [p for n, p in model.heads[k].named_parameters() if n.endswith("weight")]
         model.train()
         for _step in range(config.steps):
             logit = prior + _user_raw(model, x, mk)
             loss = (nn.functional.binary_cross_entropy_with_logits(logit, y, reduction="none") * w).sum() / w.sum().clamp(min=1e-6)
             if pr is not None:
                 loss = loss + config.pair_weight * nn.functional.softplus(-(logit[pr[:, 0]] - logit[pr[:, 1]])).mean()
-            loss = loss + config.l2 * (out_weight ** 2).sum()
+            loss = loss + config.l2 * sum((p ** 2).sum() for p in head_weights) + config.attention_l2 * (context ** 2).sum()
             opt.zero_grad()
             loss.backward()
             opt.step()

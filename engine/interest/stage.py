@@ -1,0 +1,168 @@
+"""STAGE "interest": sub-image features once per content, then scores.
+
+1. For every content without them: decode at the working size, cut into 4x4
+   sub-images, run both backbones (ONNX Runtime) and store the features,
+   model ``interest_tiles``, kind = backbone name (``effnet_lite0``,
+   ``mobilenet_v2``), (16, 1280) float16 each. Done once; a photo that cannot
+   be decoded is recorded as failed with its reason.
+2. When the owner's decisions changed since the user head was trained,
+   retrain it (seeded; seconds: only the small head learns).
+3. Score every analysed content whose row is missing or was made with other
+   weights: the dimensions, the prior's terms, the learned correction and the
+   attention (the inspector's heat map).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ..errors import DecodeError
+from ..pipeline import Stage
+from ..progress import CancelToken, ProgressCallback, ProgressMeter
+from ..runtime import batches, prefetch_map
+from ..settings import Settings
+from .backbones import BACKBONES, make_backbones, tile_features
+from .features_io import FEATURE_MODEL, has_faces, load_tile_features
+from .tiles import cut_tiles, working_image
+
+log = logging.getLogger(__name__)
+
+NAME = "interest"
+VERSION = 1  # of the stored sub-image features (tiling, backbones, preprocessing)
+PHOTOS_PER_BATCH = 4  # 64 sub-images per backbone call
+SCORE_CHUNK = 256
+
+
+@dataclass
+class Tiles:
+    content_hash: str
+    tiles: Optional[np.ndarray] = None
+    error: Optional[str] = None
+
+
+def load_tiles(photo, settings: Settings) -> Tiles:
+    """Decode and cut one photo; never raises for bad input."""
+    try:
+        return Tiles(photo.content_hash, cut_tiles(working_image(photo.path, settings.prefs.max_megapixels)))
+    except DecodeError as exc:
+        return Tiles(photo.content_hash, error=str(exc))
+    except FileNotFoundError:
+        return Tiles(photo.content_hash, error="file not found (moved or deleted since the scan)")
+    except (OSError, ValueError, MemoryError) as exc:
+        return Tiles(photo.content_hash, error=f"cannot read image: {exc}")
+
+
+def extract(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
+    todo = catalog.photos_needing_stage(NAME, VERSION)
+    meter = ProgressMeter(f"{NAME} features", progress, total=len(todo))
+    if not todo:
+        return {"featurized": 0, "failed": 0}
+    backbones = make_backbones(settings)
+    done = failed = 0
+    loaded = prefetch_map(lambda p: load_tiles(p, settings), todo, workers=max(1, settings.workers),
+                          ahead=2 * PHOTOS_PER_BATCH)
+    for chunk in batches(loaded, PHOTOS_PER_BATCH):
+        cancel.raise_if_cancelled()
+        good = [t for t in chunk if t.error is None]
+        for t in chunk:
+            if t.error is not None:
+                catalog.mark_stage([t.content_hash], NAME, VERSION, status="failed", error=t.error)
+                log.info("interest: skipped %s: %s", t.content_hash, t.error)
+        if good:
+            per_backbone = tile_features([t.tiles for t in good], backbones)
+            for name, arr in per_backbone.items():
+                catalog.put_features(FEATURE_MODEL, name, {t.content_hash: a for t, a in zip(good, arr)}, dtype="<f2")
+            catalog.mark_stage([t.content_hash for t in good], NAME, VERSION)
+        done += len(good)
+        failed += len(chunk) - len(good)
+        meter.advance(len(chunk), f"{failed} failed" if failed else "")
+    meter.emit("done")
+    return {"featurized": done, "failed": failed, "backbones": [b.name for b in backbones]}
+
+
+def maybe_retrain(catalog, settings: Settings) -> Optional[dict]:
+    from .preference import NotEnoughDecisions, retrain, user_model_current
+
+    if user_model_current(catalog, settings):
+        return None
+    try:
+        report = retrain(catalog, settings, seed=0)
+    except NotEnoughDecisions:
+        return None
+    return {"labelled_photos": report["labelled_photos"], "held_out": report["held_out"]}
+
+
+def score(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> int:
+    from .model_store import InterestRunner
+    from .prior import prior_parts, quality_z
+
+    runner = InterestRunner(settings)
+    hashes = [r[0] for r in catalog.db.execute(
+        "SELECT DISTINCT p.content_hash FROM photos p JOIN stage_state s ON s.content_hash = p.content_hash "
+        "AND s.stage = ? AND s.version = ? AND s.status = 'done' WHERE p.status = 'ok' ORDER BY p.content_hash",
+        (NAME, VERSION))]
+    stale = catalog.interest_stale(runner.key, hashes)
+    meter = ProgressMeter(f"{NAME} scores", progress, total=len(stale))
+    k_quality = runner.dimensions.index("quality") if "quality" in runner.dimensions else None
+    k_user = runner.dimensions.index("user") if "user" in runner.dimensions else None
+    for start in range(0, len(stale), SCORE_CHUNK):
+        cancel.raise_if_cancelled()
+        chunk = stale[start:start + SCORE_CHUNK]
+        feats, mask = load_tile_features(catalog, chunk)
+        out = runner.run(feats, mask)
+        raw = out["scores"]
+        quality = raw[:, k_quality] if k_quality is not None else np.zeros(len(chunk), np.float32)
+        parts = prior_parts(quality, runner.meta, has_faces(catalog, chunk))
+        qz = quality_z(quality, runner.meta)
+        # Heat map: the primary attention averaged over the backbones present.
+        attention = (out["primary_attention"] * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1), 1)[:, None]
+        rows = []
+        for i, h in enumerate(chunk):
+            if mask[i].sum() == 0:
+                continue
+            rows.append({
+                "content_hash": h, "weights_key": runner.key,
+                "quality_raw": float(quality[i]),
+                "user_raw": float(raw[i, k_user]) if k_user is not None else 0.0,
+                "prior": {name: round(float(v[i]), 4) for name, v in parts.items()},
+                "dims": dims_row(raw[i], qz[i], runner.dimensions),
+                "attention": attention[i],
+                "backbone_attention": {d: {BACKBONES[m]: round(float(out["secondary_attention"][i, k, m]), 4)
+                                           for m in range(len(BACKBONES)) if mask[i, m] > 0}
+                                       for k, d in enumerate(runner.dimensions)},
+            })
+        catalog.save_interest(rows)
+        meter.advance(len(chunk))
+    meter.emit("done")
+    return len(stale)
+
+
+def dims_row(raw: np.ndarray, qz: float, dimensions) -> dict[str, float]:
+    """Each dimension on the paper's [-0.5, 0.5] scale: 0.5 tanh(raw). The
+    quality head is trained on pairs (only its order means something), so it
+    is shown standardised against the real training photos: 0.5 tanh(z / 2),
+    0 for a typical photo."""
+    out = {}
+    for k, d in enumerate(dimensions):
+        value = 0.5 * np.tanh(qz / 2.0) if d == "quality" else 0.5 * np.tanh(raw[k])
+        out[d] = round(float(value), 4)
+    return out
+
+
+def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
+    summary = extract(catalog, settings, progress, cancel)
+    retrained = maybe_retrain(catalog, settings)
+    if retrained:
+        summary["retrained"] = retrained
+    summary["scored"] = score(catalog, settings, progress, cancel)
+    return summary
+
+
+STAGE = Stage(NAME, run, after=("embed",),
+              description="interest per photo: 4x4 sub-image features, quality and the owner's taste")
+
+__all__ = ["STAGE"]
