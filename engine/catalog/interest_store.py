@@ -148,7 +148,7 @@ class InterestQueries:
             return None
         h = self._photo_hashes([int(photo_id)])[int(photo_id)]
         row = self._interest_rows([h])[h]
-        attention = (np.frombuffer(row["attention"], "<f4").reshape(4, 4).round(4).tolist()
+        attention = (np.frombuffer(row["attention"], "<f4").astype(np.float64).reshape(4, 4).round(4).tolist()
                      if row["attention"] else None)
         logit = sum(terms.values())
         contributions = sorted(
