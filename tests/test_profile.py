@@ -80,3 +80,26 @@ def test_build_profile_series(catalog):
     assert (cur["kept"], cur["trashed"]) == (4, 1)  # 3 kept + the 5-star rating
     assert {r["stars"]: r["photos"] for r in cur["ratings"]}[5] == 1
     assert sum(b["photos"] for b in after["interest"]["histogram"]) == 6
+
+
+def test_events_and_people_series_once_albums_and_faces_exist(catalog):
+    ids = _add_photos(catalog, 4)
+    assert build_profile(catalog)["people"] is None
+    with catalog.write() as db:
+        for i, (event, ts) in enumerate([("Wedding", 1.5e9), ("BeachTrip", 1.6e9), ("Wedding", 1.63e9)]):
+            db.execute("INSERT INTO albums(mode, key, source, title, start_ts, photo_count, event, user_event, "
+                       "created_at, updated_at) VALUES ('auto', ?, 'time', '', ?, ?, ?, ?, 0, 0)",
+                       (f"k{i}", ts, 10 + i, event, "Birthday" if i == 2 else None))
+        db.execute("INSERT INTO people(id, name, owner, created_at, updated_at) VALUES (1, 'Ann', 2, 0, 0)")
+        db.execute("INSERT INTO people(id, name, owner, created_at, updated_at) VALUES (2, NULL, 0, 0, 0)")
+        for n, (h, person) in enumerate([("h0", 1), ("h1", 1), ("h1", 2), ("h2", 1)]):
+            db.execute("INSERT INTO faces(content_hash, idx, x0, y0, x1, y1, landmarks, quality, person_id, created_at) "
+                       "VALUES (?, ?, 0, 0, 1, 1, '[]', 1, ?, 0)", (h, n, person))
+    profile = build_profile(catalog)
+    events = {e["event"]: e for e in profile["events"]["counts"]}
+    assert set(events) == {"Wedding", "BeachTrip", "Birthday"}  # the user's correction wins
+    assert events["Wedding"]["photos"] == 10 and events["Birthday"]["albums"] == 1
+    assert [t["period"] for t in profile["events"]["timeline"]] == sorted(t["period"] for t in profile["events"]["timeline"])
+    people = profile["people"]
+    assert [(p["name"], p["photos"], p["owner"]) for p in people] == [("Ann", 3, True), (None, 1, False)]
+    assert len(ids) == 4
