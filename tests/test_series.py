@@ -200,3 +200,12 @@ def test_phototriage_layout_is_read_with_the_preferred_photo_first(tmp_path):
     pairs = load_pairs(tmp_path, "train")
     assert [(p.preferred.name, p.other.name, p.confidence) for p in pairs] == [
         ("000001-01.JPG", "000001-02.JPG", 0.8), ("000002-02.JPG", "000002-01.JPG", 0.75)]
+
+
+def test_a_downscaled_copy_never_outranks_the_full_size_shot():
+    from photoorg.engine.series.stage import full_size_first
+
+    # PAU prefers photo 2 (a 29x100 copy), then 0 (128x128), then 1 (128x128).
+    assert full_size_first([2, 0, 1], [128 * 128, 128 * 128, 29 * 100]) == [0, 1, 2]
+    # Equal-size shots keep the model's order.
+    assert full_size_first([1, 0], [4000 * 3000, 4000 * 3000]) == [1, 0]

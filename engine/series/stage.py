@@ -77,6 +77,14 @@ def _duplicate_members(group: Group, photos: dict) -> list[tuple[int, int, None]
     return [(pid, rank, None) for rank, pid in enumerate(ordered, 1)]
 
 
+def full_size_first(order: list[int], pixels: list[int]) -> list[int]:
+    """A downscaled copy never beats the full-size shot: members with under
+    half the pixels of the series' largest go after the others. The PAU head
+    sees every photo at 224 px and cannot tell a thumbnail from an original."""
+    largest = max(pixels) if pixels else 0
+    return sorted(order, key=lambda i: pixels[i] * 2 < largest)  # stable: keeps PAU order
+
+
 def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken,
         params: GroupingParams = GroupingParams()) -> dict:
     meter = ProgressMeter(NAME, progress, total=None)
@@ -99,6 +107,7 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
         rows = []
         if len(ok) >= 2:
             order, scores = ranking.rank(np.stack([vectors[photos[pid].content_hash] for pid in ok]))
+            order = full_size_first(order, [(photos[pid].width or 0) * (photos[pid].height or 0) for pid in ok])
             rows = [(ok[i], rank, float(round(scores[i], 4))) for rank, i in enumerate(order, 1)]
         elif ok:
             rows = [(ok[0], 1, None)]
