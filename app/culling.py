@@ -4,7 +4,8 @@ An edit shows at once (the grid row is patched), is written on the "edit"
 lane (``catalog.set_flag`` / ``catalog.set_rating``, which also log the
 decision for learning), and is undone with Ctrl+Z by writing each photo's
 previous value back. A write that fails puts the old values back on screen
-and says why.
+and says why. Once written, the photos' XMP sidecars follow (when the user
+opted in; ``sidecars``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class EditCommand(QUndoCommand):
         def done(_result) -> None:
             self.settle(ids)
             self.session.photos_changed.emit(ids)
+            self.session.sidecars.request(ids)
 
         def failed(message: str) -> None:
             for pid, value in revert_to.items():

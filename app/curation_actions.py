@@ -43,11 +43,16 @@ class PickCommand(QUndoCommand):
 
     def _write(self, photo_id: int) -> None:
         catalog, series_id = self.session.catalog, self.series_id
-        self.session.runner.call(
-            "change pick", lambda: catalog.set_series_pick(series_id, photo_id), lane="edit",
-            on_done=lambda _: (self.session.library_changed.emit("series"),
-                               self.session.photos_changed.emit([p for p in (self.old, self.new) if p])),
-            on_error=lambda msg: self.session.error.emit(f"The pick was not changed: {msg}"))
+        session, changed = self.session, [p for p in (self.old, self.new) if p]
+
+        def done(_result) -> None:
+            session.library_changed.emit("series")
+            session.photos_changed.emit(changed)
+            session.sidecars.request(changed)  # "Best shot" moves from one sidecar to the other
+
+        session.runner.call(
+            "change pick", lambda: catalog.set_series_pick(series_id, photo_id), lane="edit", on_done=done,
+            on_error=lambda msg: session.error.emit(f"The pick was not changed: {msg}"))
 
 
 def describe_result(result) -> str:
@@ -108,11 +113,16 @@ def run_cleanup(session: Session, series_ids: Optional[list[int]], keep: int, *,
 
     catalog, settings = session.catalog, session.settings
 
+    keepers: list[int] = []
+
     def work(token, progress):
         p = plan if plan is not None else make_plan(catalog, settings, series_ids=series_ids, keep=keep)
+        keepers.extend(k.photo_id for k in p.kept)
         return apply_plan(catalog, settings, p, progress, token)
 
     def done(result) -> None:
+        if result.moved:
+            session.sidecars.request(keepers)  # the keepers' sidecars say "Best shot"
         text = describe_result(result)
         if push and result.transaction_id is not None and result.moved:
             session.undo.push(CleanupCommand(session, result.transaction_id, series_ids, keep, "Clean up series"))

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.shell.library.count_changed.connect(lambda n: self.status.set_count(n, session.catalog.photo_count()))
         self.shell.welcome.add_folder.connect(self.choose_folder)
         self.shell.welcome.open_catalog.connect(self.choose_catalog)
+        self.shell.view_changed.connect(self.status.show_view_hint)
+        self.status.show_view_hint(self.shell.current_view)
         self.setWindowTitle(f"Photo Organizer — {settings.catalog_path.name}")
         session.undo.canUndoChanged.connect(lambda _: self._update_undo())
         session.undo.undoTextChanged.connect(lambda _: self._update_undo())

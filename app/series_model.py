@@ -24,6 +24,7 @@ class Member:
     why: str  # the plan's reason (kept or moved)
     flag: Optional[str] = None
     rating: Optional[int] = None
+    tied: tuple[int, ...] = ()  # ranks of other members with the very same score (the model cannot tell them apart)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,27 @@ class Strip:
     @property
     def pick(self) -> Optional[Member]:
         return next((m for m in self.members if m.is_pick), None)
+
+    @property
+    def best(self) -> Optional[Member]:
+        """The ranking model's first (rank 1), whoever is picked now."""
+        return next((m for m in self.members if m.rank == 1), None)
+
+
+def mark_ties(members: list[Member]) -> list[Member]:
+    """Members whose scores are equal (as stored) name each other's ranks."""
+    import dataclasses
+
+    by_score: dict[float, list[Member]] = {}
+    for m in members:
+        if m.score is not None:
+            by_score.setdefault(round(m.score, 4), []).append(m)
+    out = []
+    for m in members:
+        same = by_score.get(round(m.score, 4), []) if m.score is not None else []
+        ties = tuple(sorted(o.rank or 0 for o in same if o.photo_id != m.photo_id))
+        out.append(dataclasses.replace(m, tied=ties) if ties else m)
+    return out
 
 
 @dataclass
@@ -79,6 +101,8 @@ def load_strips(catalog, settings, keep: int) -> StripData:
                                   item.reason if item else why.get(m.photo_id, ""), r.flag, r.rating))
         if len(members) < 2:
             continue
+        if s.kind != "duplicates":  # identical copies are not ranked by the model
+            members = mark_ties(members)
         freed = sum(goes[m.photo_id].size for m in members if m.photo_id in goes)
         times = [rows[m.photo_id].capture_ts for m in members if rows[m.photo_id].capture_ts]
         strips.append(Strip(s.id, s.kind, s.user_pick, s.pick_photo_id, tuple(members), freed,

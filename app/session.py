@@ -1,6 +1,7 @@
 """One open catalog and everything that works on it: the catalog (opened
 once), the settings with the stored preferences, the task runner, the
-thumbnail cache and the undo stack. Views receive the session; switching
+thumbnail cache, the undo stack, the XMP sidecar writer, and the interest
+signals the window logs (a photo opened large). Views receive the session; switching
 catalogs closes one session and opens another.
 """
 
@@ -17,6 +18,7 @@ from photoorg.engine.catalog import Catalog
 from photoorg.engine.progress import Progress
 from photoorg.engine.settings import Preferences, Settings
 
+from .sidecars import SidecarWriter
 from .thumbs import ThumbnailCache
 from .workers import Task, TaskRunner
 
@@ -46,6 +48,8 @@ class Session(QObject):
         self.runner = TaskRunner(self)
         self.thumbs = ThumbnailCache(self.settings.thumbs_dir, parent=self)
         self.undo = QUndoStack(self)
+        self.sidecars = SidecarWriter(self)
+        self._opened: set[int] = set()
         self._last_live = 0.0
         self._live_pending: Optional[str] = None
         self._live_timer = QTimer(self, singleShot=True)
@@ -59,6 +63,17 @@ class Session(QObject):
         return self.runner.call(
             "save settings", lambda: self.catalog.set_pref("preferences", prefs.to_dict()), lane="edit",
             on_done=lambda _: self.library_changed.emit("prefs"), on_error=self.error.emit)
+
+    # -- interest signals -----------------------------------------------------------------
+    def record_open(self, photo_id: int) -> Optional[Task]:
+        """The user opened a photo large: an "open" decision (a mild sign of
+        interest the interest model learns from), once per photo per session."""
+        if photo_id is None or photo_id < 0 or photo_id in self._opened or self.closed:
+            return None
+        self._opened.add(photo_id)
+        catalog = self.catalog
+        return self.runner.call("log an opened photo", lambda: catalog.record_decision("open", photo_id=photo_id),
+                                lane="edit", on_error=lambda msg: log.info("open not logged: %s", msg))
 
     # -- live refresh while work writes --------------------------------------------------
     def live_changed(self, what: str) -> None:

@@ -82,7 +82,7 @@ class Shell(QWidget):
         self.sidebar = Sidebar()
         self.inspector = Inspector()
         self.inspector.bind(session.catalog)
-        inspector_sections.install(self.inspector, session.settings.thumbs_dir)
+        inspector_sections.install(self.inspector, session.settings.thumbs_dir, session)
         self.progress = ProgressPanel()
         self.progress.bind(session)
         self.banner = ErrorBanner()
@@ -178,7 +178,7 @@ class Shell(QWidget):
             self.refresh_sidebar()
             if self.current_view == "welcome" and self.session.catalog.photo_count():
                 self.show_view("library")
-        if what in ("analysis", "series", "curation", "people", "albums"):
+        if what in ("analysis", "series", "curation", "people", "albums", "privacy"):
             self.inspector.refresh()
 
     def _photos_changed(self, ids: list) -> None:

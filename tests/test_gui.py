@@ -251,3 +251,87 @@ def test_a_query_that_read_before_an_edit_was_written_does_not_undo_it_on_screen
     fresh = load_grid(catalog, lib.filter(), lib.bar.sort_key(), *model.snapshot(), model.begin_query())
     model.apply(fresh)
     assert model.rows[model.row_of(target)].rating == 2
+
+
+def test_opening_a_photo_logs_one_open_decision(qtbot, scanned):
+    lib, catalog = scanned.shell.library, scanned.session.catalog
+    grid, first = lib.grid, lib.model.rows[0].id
+    grid.setFocus()
+    grid.select_photo(first)
+    for _ in range(2):  # opened twice in this session: logged once
+        qtbot.keyClick(grid, Qt.Key.Key_Space)
+        assert lib.in_loupe()
+        qtbot.keyClick(lib.loupe, Qt.Key.Key_Escape)
+    second = lib.model.rows[1].id
+    where = grid.visualRect(lib.model.row_index(1)).center()
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a double-click's first press
+    qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert lib.in_loupe() and lib.loupe.photo_id == second
+    wait_idle(qtbot, scanned)
+    assert [d["photo_id"] for d in catalog.decisions("open")] == [first, second]
+
+
+def test_with_xmp_writing_on_edits_write_sidecars(qtbot, scanned):
+    from photoorg.engine.xmp.read import read_sidecar
+    from photoorg.engine.xmp.write import sidecar_path
+
+    window, lib, catalog = scanned, scanned.shell.library, scanned.session.catalog
+    grid, first = lib.grid, lib.model.rows[0].id
+    path = sidecar_path(catalog.photo(first).path)
+    grid.setFocus()
+    grid.select_photo(first)
+    qtbot.keyClick(grid, Qt.Key.Key_3)
+    wait_idle(qtbot, window)
+    assert catalog.photo(first).rating == 3 and read_sidecar(path) is None  # off by default: no file
+    window.session.save_prefs(Preferences(xmp_write=True))
+    wait_idle(qtbot, window)
+    qtbot.keyClick(grid, Qt.Key.Key_4)
+    wait_idle(qtbot, window)
+    assert read_sidecar(path).rating == 4
+    window.undo()  # undo writes the sidecar again
+    wait_idle(qtbot, window)
+    assert catalog.photo(first).rating == 3 and read_sidecar(path).rating == 3
+    assert window.session.sidecars.written == 2
+
+
+def test_private_badge_says_why_and_one_click_makes_it_not_private(qtbot, scanned):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QLabel, QPushButton, QToolTip
+
+    window, lib, catalog = scanned, scanned.shell.library, scanned.session.catalog
+    row = lib.model.rows[0]
+    catalog.save_privacy(row.content_hash, text_lines=12, text_chars=300, text_area=0.4, document=True,
+                         screenshot=False, portrait=False)
+    window.session.library_changed.emit("privacy")
+    qtbot.waitUntil(lambda: lib.model.rows[0].private)
+    # Hovering the lock names the reason (read off the GUI thread).
+    cell = lib.grid.visualRect(lib.model.row_index(0)).adjusted(2, 2, -2, -2)
+    lock = dict(lib.grid.cell_delegate.badge_rects(cell, lib.model.rows[0]))["lock"]
+    event = QHelpEvent(QEvent.Type.ToolTip, lock.center(), lib.grid.viewport().mapToGlobal(lock.center()))
+    lib.grid.viewportEvent(event)
+    qtbot.waitUntil(lambda: "document" in QToolTip.text(), timeout=5_000)
+    assert "text was found" in QToolTip.text()
+    # The inspector says why, with a one-click "Not private" (undoable).
+    lib.grid.select_photo(row.id)
+    inspector = window.shell.inspector
+    qtbot.waitUntil(lambda: any(b.text() == "Not private" for b in inspector.findChildren(QPushButton)))
+    assert any("Private because it is a document" in w.text() for w in inspector.findChildren(QLabel))
+    next(b for b in inspector.findChildren(QPushButton) if b.text() == "Not private").click()
+    wait_idle(qtbot, window)
+    assert not catalog.is_private(row.id)
+    qtbot.waitUntil(lambda: not lib.model.rows[0].private)
+    assert catalog.decisions("private")[-1]["value"] is False
+    window.undo()
+    wait_idle(qtbot, window)
+    assert catalog.is_private(row.id)
+    qtbot.waitUntil(lambda: lib.model.rows[0].private)
+
+
+def test_the_status_strip_shows_the_keys_of_the_view(qtbot, scanned):
+    status = scanned.status
+    assert "P pick" in status.hint.text() and "Space preview" in status.hint.text()
+    scanned.shell.show_view("series")
+    assert "Click a shot to keep it" in status.hint.text()
+    scanned.shell.show_view("library")
+    assert "X reject" in status.hint.text()

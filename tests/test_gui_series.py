@@ -124,3 +124,31 @@ def test_clean_up_all_is_undone_after_a_restart(qtbot, series_window, settings):
     wait_idle(qtbot, again)
     assert all(os.path.exists(p) for p in paths)
     assert "Put back" in again.status.currentMessage()
+
+
+def test_scores_read_as_percentages_and_ties_are_marked(qtbot, series_window):
+    from photoorg.app.widgets.series_delegate import header_text, member_tooltip, rank_label
+
+    window, view = series_window
+    catalog = window.session.catalog
+    by_name = {r.name: r.id for r in catalog.browse_rows()}
+    ordered = catalog.save_series("series", "test-ordered", [(by_name["el_torcal_rocks.jpg"], 1, 0.6),
+                                                             (by_name["silver_fir.jpg"], 2, 0.45),
+                                                             (by_name["tanners_ridge.jpg"], 3, 0.45)])
+    tied = catalog.save_series("series", "test-tied", [(by_name["cyclamen_persicum.jpg"], 1, 0.5),
+                                                       (by_name["wood_anemones.jpg"], 2, 0.5)])
+    window.session.library_changed.emit("series")
+    qtbot.waitUntil(lambda: view.model.row_of(ordered) >= 0 and view.model.row_of(tied) >= 0, timeout=10_000)
+    strip = view.model.strip(view.model.row_of(ordered))
+    assert "best of 3 by the ranking model (60%)" in header_text(strip)
+    assert [rank_label(m) for m in strip.members] == ["#1", "#2=", "#3="]
+    tip = member_tooltip(strip, strip.members[1])
+    assert "rank 2 of 3" in tip and "45%" in tip and "tied with #3" in tip
+    assert "tied" not in member_tooltip(strip, strip.members[0])
+    # A pick the model cannot tell from another one says so.
+    both = view.model.strip(view.model.row_of(tied))
+    assert "tied with #2" in header_text(both) and "choose yourself" in header_text(both)
+    # The inspector explains the rank too.
+    window.shell.show_photo(by_name["silver_fir.jpg"])
+    texts = " ".join(w.text() for w in window.shell.inspector.findChildren(type(view.summary)))
+    assert "2 of 3 by the ranking model" in texts and "45%" in texts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -31,3 +32,30 @@ def make_window(qtbot, settings, **kwargs):
     window.resize(1400, 900)
     window.show()
     return window
+
+
+def make_albums(catalog) -> str:
+    """Albums from the albums stage when it runs here; otherwise one album
+    per folder saved through the albums store, with made-up event scores
+    (the view shows whatever the store holds)."""
+    from photoorg.engine.catalog.albums_store import AlbumProposal
+
+    photos = catalog.photos()
+    by_folder: dict[int, list] = {}
+    for p in photos:
+        by_folder.setdefault(p.folder_id, []).append(p)
+    proposals = []
+    for folder_id, members in sorted(by_folder.items()):
+        members.sort(key=lambda p: (p.capture_ts or 0, p.id))
+        proposals.append(AlbumProposal(f"folder:{folder_id}", "folder", folder_id, tuple(p.id for p in members),
+                                       tuple(p.content_hash for p in members), os.path.basename(os.path.dirname(members[0].path)),
+                                       members[0].capture_ts, members[-1].capture_ts))
+    ids = catalog.sync_albums("folders", proposals)["ids"]
+    for prop in proposals:
+        n = len(prop.photo_ids)
+        catalog.save_album_labels(ids[prop.key], title=prop.place, event="NatureTrip",
+                                  event_scores={"NatureTrip": 0.62, "Zoo": 0.21, "Wedding": 0.05}, signature="test",
+                                  model_version="test",
+                                  photos=[(pid, (i + 1) / n, 1 / n, None, None) for i, pid in enumerate(prop.photo_ids)])
+    catalog.set_pref("albums_from", "folders")
+    return "store"

@@ -1,24 +1,26 @@
 """The Albums view: albums with their event and how sure the model is, the
 album's photos most important first (the library's grid, filtered to the
 album and sorted by the album's importance), a one-action correction of the
-event (undoable; logged for retraining), a title of your own, and "Export
-story" (a slideshow video or web page, rendered in the background)."""
+event (undoable; logged for retraining), a title of your own, and "Make a
+story": the story panel (``widgets.story_panel``) shows the photos chosen for
+a slideshow, lets the user edit them, and exports a video or web page in the
+background."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-    QSplitter, QVBoxLayout, QWidget,
+    QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+    QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from photoorg.engine.catalog.browse import BrowseFilter
 
+from ..badge_tips import BadgeTips
 from ..grid_model import GridData, PhotoGridModel, load_grid
 from ..qtutil import slot, start_once
 from ..session import Session
@@ -76,6 +78,7 @@ class AlbumsView(QWidget):
         self.covers: dict[int, str] = {}
         self.model = PhotoGridModel(self)
         self.grid = PhotoGrid(self.model, session.thumbs)
+        self.grid.badge_tips = BadgeTips(session)
         self.grid.set_cell_size(150)
 
         header = QFrame()
@@ -105,7 +108,9 @@ class AlbumsView(QWidget):
         self.scores = QLabel("")
         self.scores.setObjectName("Why")
         self.scores.setWordWrap(True)
-        self.export = QPushButton(icon("export"), "Export story…")
+        self.export = QPushButton(icon("export"), "Make a story…")
+        self.export.setToolTip("Choose the photos of a slideshow of this album, edit them, and export a video "
+                               "or a web page")
         self.same_event = QPushButton("Event's photos")
         self.same_event.setToolTip("Show, in the library, the photos of every album with this event")
         album_bar = QHBoxLayout()
@@ -127,9 +132,13 @@ class AlbumsView(QWidget):
         self.empty.setObjectName("Hint")
         self.empty.setWordWrap(True)
         self.empty.hide()
+        self.album_page = right
+        self.story_panel = None  # made on first use (widgets.story_panel.StoryPanel)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(right)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
-        splitter.addWidget(right)
+        splitter.addWidget(self.pages)
         splitter.setSizes([300, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -237,6 +246,8 @@ class AlbumsView(QWidget):
         return line
 
     def select_album(self, album_id: Optional[int]) -> None:
+        if album_id != self.album_id and self.story_shown():
+            self.close_story()
         self.album_id = album_id
         for i in range(self.list.count()):
             if self.list.item(i).data(ID) == album_id and self.list.currentRow() != i:
@@ -329,35 +340,26 @@ class AlbumsView(QWidget):
                                      lane="edit", on_done=lambda _: self.refresh())
 
     # -- stories -------------------------------------------------------------------------
-    def export_story(self, out: Optional[str] = None) -> None:
+    def export_story(self, seconds: Optional[float] = None, count: Optional[int] = None):
+        """Open the story panel on this album (the selection starts at once)."""
         info = self.infos.get(self.album_id)
         if info is None:
-            return
-        if out is None:
-            suggested = os.path.join(os.path.expanduser("~"), f"{(info.title or 'story').replace(os.sep, '-')}.mp4")
-            out, _ = QFileDialog.getSaveFileName(self, "Export story", suggested,
-                                                 "Slideshow video (*.mp4);;Web page slideshow (folder) (*)")
-            if not out:
-                return
-        start_story_export(self.session, info.id, out)
+            return None
+        if self.story_panel is None:
+            from ..widgets.story_panel import StoryPanel
 
+            self.story_panel = StoryPanel(self.session)
+            self.story_panel.closed.connect(self.close_story)
+            if self.shell is not None:
+                self.story_panel.photo_selected.connect(self.shell.show_photo)
+            self.pages.addWidget(self.story_panel)
+        self.pages.setCurrentWidget(self.story_panel)
+        self.story_panel.open_album(info.id, info.title or info.place or f"Album {info.id}", seconds=seconds,
+                                    count=count)
+        return self.story_panel
 
-def start_story_export(session: Session, album_id: int, out: str):
-    """Select the story and render it (video for .mp4, else an HTML slideshow
-    folder) on the "work" lane; progress in the status strip."""
-    catalog, settings = session.catalog, session.settings
+    def story_shown(self) -> bool:
+        return self.story_panel is not None and self.pages.currentWidget() is self.story_panel
 
-    def work(token, progress):
-        from photoorg.engine.story import render_html, render_video, select_story
-
-        plan = select_story(catalog, settings, album_id, progress=progress, cancel=token)
-        if out.lower().endswith((".mp4", ".mkv", ".webm", ".mov")):
-            render_video(plan, out, settings, progress=progress, cancel=token)
-        else:
-            render_html(plan, out, settings, progress=progress, cancel=token)
-        return out
-
-    return session.runner.submit(
-        "Exporting story", work, lane="work",
-        on_done=lambda path: session.message.emit(f"Story saved: {path}"),
-        on_error=lambda msg: session.error.emit(f"The story was not exported: {msg}"))
+    def close_story(self) -> None:
+        self.pages.setCurrentWidget(self.album_page)

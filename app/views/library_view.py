@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QVBoxLa
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..culling import push_edit
+from ..badge_tips import BadgeTips
 from ..grid_model import GridData, PhotoGridModel, load_grid
 from ..session import Session
 from ..widgets.filter_bar import FilterBar
@@ -38,6 +39,7 @@ class LibraryView(QWidget):
         self.model = PhotoGridModel(self)
         self.bar = FilterBar()
         self.grid = PhotoGrid(self.model, session.thumbs)
+        self.grid.badge_tips = BadgeTips(session)
         self.loupe = Loupe()
         self.empty = QLabel("")
         self.empty.setObjectName("Hint")
@@ -146,7 +148,7 @@ class LibraryView(QWidget):
         self.empty.show()
 
     def _library_changed(self, what: str) -> None:
-        if what in ("scan", "analysis", "series", "curation", "albums", "people"):
+        if what in ("scan", "analysis", "series", "curation", "albums", "people", "privacy"):
             if what in ("analysis", "albums"):
                 self.update_sorts()
             self.refresh(reset=False)
@@ -189,6 +191,7 @@ class LibraryView(QWidget):
         self.stack.setCurrentWidget(self.loupe)
         self._show_in_loupe(row)
         self.loupe.setFocus()
+        self.session.record_open(row.id)
 
     def _show_in_loupe(self, row) -> None:
         details = self.session.catalog.photo_details(row.id)

@@ -20,7 +20,7 @@ from ..qtutil import slot, start_once
 from ..session import Session, format_bytes
 from ..theme import icon
 from ..widgets.plan_panel import PlanPanel
-from ..widgets.series_delegate import SeriesDelegate
+from ..widgets.series_delegate import SeriesDelegate, member_tooltip
 
 
 class SeriesList(QListView):
@@ -60,10 +60,7 @@ class SeriesList(QListView):
             strip = self.model().strip(index.row()) if index.isValid() else None
             member = self.itemDelegate().member_at(self.visualRect(index), event.pos(), strip) if strip else None
             if member is not None:
-                verdict = "kept" if not member.goes else "a clean-up moves it"
-                self.setToolTip(f"{member.name}\nrank {member.rank or '?'}"
-                                + (f", score {member.score:.2f}" if member.score is not None else "")
-                                + f"\n{verdict}: {member.why or '-'}\nclick to make it the pick")
+                self.setToolTip(member_tooltip(strip, member))
             else:
                 self.setToolTip("")
         return super().viewportEvent(event)
@@ -103,9 +100,10 @@ class SeriesView(QWidget):
         row.addStretch(1)
         for w in (self.keep, self.clean_selected, self.clean_all):
             row.addWidget(w)
-        self.hint = QLabel("  Click a shot to make it the one kept (Ctrl+Z undoes) · select strips "
-                           "(Ctrl/Shift+click on the header line) to clean up only those · double-click "
-                           "to open a series in the library")
+        self.hint = QLabel("  Shots in the ranking model's order; the % is how often it prefers a shot to each "
+                           "other one (#2= marks a tie: the same score). Click a shot to keep it instead (Ctrl+Z "
+                           "undoes) · select strips (Ctrl/Shift+click on the header line) to clean up only those "
+                           "· double-click to open a series in the library")
         self.hint.setObjectName("Hint")
         self.hint.setWordWrap(True)
         self.summary.setMinimumWidth(60)

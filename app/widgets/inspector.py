@@ -79,9 +79,12 @@ def series_sections(catalog, d: dict) -> list[Section]:
         return []
     rows = [("Series", f"{s['size']} photos" + (" (identical copies)" if s["kind"] == "duplicates" else ""))]
     if s["rank"] is not None:
-        rows.append(("Rank", f"{s['rank']} of {s['size']}" + (f"  ·  score {s['score']:.2f}" if s["score"] is not None else "")))
+        by = " by the ranking model" if s["kind"] != "duplicates" else ""
+        rows.append(("Rank", f"{s['rank']} of {s['size']}{by}"
+                     + (f"  ·  {s['score']:.0%} (how often the model prefers it to each other shot)"
+                        if s["score"] is not None and s["kind"] != "duplicates" else "")))
     if s["is_pick"]:
-        rows.append(("Kept", "yes, your choice" if s["user_pick"] else "yes, the model's best shot"))
+        rows.append(("Kept", "yes, your choice" if s["user_pick"] else "yes, the ranking model's best shot"))
     else:
         rows.append(("Kept", "no, another shot is the pick"))
     return [("SERIES", rows)]

@@ -47,14 +47,12 @@ def people_sections(catalog, d: dict) -> list:
 
 
 def privacy_sections(catalog, d: dict) -> list:
+    """Privacy as text (the shell shows ``privacy_actions.privacy_widget``
+    instead: the same words with the one-click override)."""
+    from ..privacy_actions import privacy_summary
+
     p = d.get("privacy")
-    if not p:
-        return []
-    if p["override"] is not None:
-        why = "your choice"
-    else:
-        why = ", ".join(p["reasons"]) or "nothing private found"
-    return [("PRIVACY", [("Private", ("yes" if p["private"] else "no") + f" — {why}")])]
+    return [("PRIVACY", [("", privacy_summary(p))])] if p else []
 
 
 def album_sections(catalog, d: dict) -> list:
@@ -132,6 +130,12 @@ def heat_map_widget(thumbs_dir):
     return make
 
 
-def install(inspector, thumbs_dir) -> None:
-    inspector.providers += [people_sections, album_sections, interest_sections, privacy_sections]
+def install(inspector, thumbs_dir, session=None) -> None:
+    inspector.providers += [people_sections, album_sections, interest_sections]
+    if session is not None:  # privacy with its override buttons
+        from ..privacy_actions import privacy_widget
+
+        inspector.extra_widgets.append(privacy_widget(session))
+    else:
+        inspector.providers.append(privacy_sections)
     inspector.extra_widgets.append(heat_map_widget(thumbs_dir))

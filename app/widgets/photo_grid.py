@@ -8,8 +8,8 @@ loupe. The grid only asks; the library view does the edits.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView, QToolTip
 
 from ..grid_model import PhotoGridModel
 from ..qtutil import slot, start_once
@@ -54,6 +54,7 @@ class PhotoGrid(QListView):
         self._repaint = QTimer(self, singleShot=True, interval=40)
         self._repaint.timeout.connect(self.viewport().update)
         thumbs.ready.connect(slot(start_once, self._repaint))
+        self.badge_tips = None  # badge_tips.BadgeTips: what each badge means (set by the view)
         self.selectionModel().currentChanged.connect(self._on_current)
         model.modelReset.connect(self._announce_current)
 
@@ -115,6 +116,29 @@ class PhotoGrid(QListView):
     def _on_current(self, current, _previous) -> None:
         row = self.model().row_at(current.row()) if current.isValid() else None
         self.current_photo_changed.emit(row.id if row else -1)
+
+    # -- badge tooltips ------------------------------------------------------------------
+    def viewportEvent(self, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip and self.badge_tips is not None:
+            pos = event.pos()
+            index = self.indexAt(pos)
+            row = self.model().row_at(index.row()) if index.isValid() else None
+            rect = self.visualRect(index)
+            badge = self.cell_delegate.badge_at(rect.adjusted(2, 2, -2, -2), row, pos) if row else ""
+            if not badge:
+                QToolTip.hideText()
+                return True
+            viewport, where = self.viewport(), QPoint(event.globalPos())
+
+            def later(text: str, pid=row.id) -> None:
+                # still over the same photo's badge: replace the "looking up" text
+                if QToolTip.isVisible() and self.indexAt(viewport.mapFromGlobal(where)) == index \
+                        and self.model().row_at(index.row()) is not None and self.model().row_at(index.row()).id == pid:
+                    QToolTip.showText(where, text, viewport, rect)
+
+            QToolTip.showText(where, self.badge_tips.text(row, badge, later), viewport, rect)
+            return True
+        return super().viewportEvent(event)
 
     # -- keys -----------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:  # noqa: N802

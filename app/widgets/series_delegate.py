@@ -1,7 +1,10 @@
 """Paints one series as a strip: a header line (size, date, the pick and why,
 the space a clean-up frees) and the members in rank order. The pick has a
 green frame and a crown; members a clean-up would move are dimmed with a bin
-mark. ``member_at`` tells which member a click hit."""
+mark. Each shot shows its rank and its score as a percentage: how often, on
+average, the ranking model prefers it to each other shot of the series;
+shots with the very same score are marked as tied ("#2=") rather than
+presented as ordered. ``member_at`` tells which member a click hit."""
 
 from __future__ import annotations
 
@@ -21,16 +24,53 @@ PAD = 6
 PICK = QColor("#3f9b5a")
 
 
+def percent(score: Optional[float]) -> str:
+    return f"{score:.0%}" if score is not None else ""
+
+
+def rank_label(m: Member) -> str:
+    """'#2', or '#2=' when another shot has the very same score."""
+    if not m.rank:
+        return ""
+    return f"#{m.rank}" + ("=" if m.tied else "")
+
+
 def pick_reason(strip: Strip) -> str:
     pick = strip.pick
     if pick is None:
         return "no pick"
+    n = len(strip.members)
     if strip.user_pick:
-        return "your pick"
+        return "your pick" + (f" (the model ranked it {pick.rank} of {n})" if pick.rank and pick.rank > 1 else "")
     if strip.kind == "duplicates":
         return "the copy kept: " + (pick.why or "best place")
-    score = f" (score {pick.score:.2f})" if pick.score is not None else ""
-    return f"the model's best shot{score}"
+    if pick.score is None:
+        return f"best of {n}"
+    text = f"best of {n} by the ranking model ({percent(pick.score)})"
+    if pick.tied:
+        text += f", tied with #{', #'.join(map(str, pick.tied))}: the model cannot tell them apart, choose yourself"
+    return text
+
+
+def member_tooltip(strip: Strip, m: Member) -> str:
+    """What a shot's rank and score mean, for its tooltip."""
+    lines = [m.name]
+    n = len(strip.members)
+    if strip.kind == "duplicates":
+        lines.append("an identical copy of the same photo")
+    elif m.rank:
+        lines.append(f"rank {m.rank} of {n} by the ranking model")
+        if m.score is not None:
+            lines.append(f"score {percent(m.score)}: the model prefers it to each other shot "
+                         f"{percent(m.score)} of the time, on average")
+        if m.tied:
+            lines.append(f"tied with #{', #'.join(map(str, m.tied))} (the very same score): "
+                         "their order is arbitrary")
+    verdict = "kept" if not m.goes else "a clean-up moves it"
+    lines.append(f"{verdict}: {m.why or '-'}")
+    lines.append("the pick (your choice)" if m.is_pick and strip.user_pick else
+                 "the pick" if m.is_pick else "click to make it the pick")
+    return "\n".join(lines)
 
 
 def header_text(strip: Strip) -> str:
@@ -118,8 +158,8 @@ class SeriesDelegate(QStyledItemDelegate):
             painter.drawImage(QRect(area.left() + 4, area.top() + 4, 14, 14), icon_image(m.flag, 14))
         painter.setFont(self._small)
         painter.setPen(QColor("#7fd08f") if m.is_pick else QColor("#a0a0a0"))
-        label = "PICK" if m.is_pick else (f"#{m.rank}" if m.rank else "")
-        score = f"{m.score:.2f}" if m.score is not None else ""
+        label = ("PICK " + rank_label(m)).strip() if m.is_pick else rank_label(m)
+        score = percent(m.score)
         text_rect = QRect(cell.left() + 2, area.bottom() + 1, cell.width() - 4, 14)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         painter.setPen(QColor("#a0a0a0"))

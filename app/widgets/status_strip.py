@@ -1,5 +1,7 @@
-"""The thin status strip: the latest message, the running background job with
-its progress and a cancel button, and how many photos are shown."""
+"""The thin status strip: the keys of the current view (a compact hint that
+gives way to messages while they show), the latest message, the running
+background job with its progress and a cancel button, and how many photos
+are shown."""
 
 from __future__ import annotations
 
@@ -12,11 +14,30 @@ from ..session import Session, progress_text
 from ..theme import icon
 from ..workers import Task
 
+# Lanes whose tasks the strip shows with progress and a cancel button: the
+# long jobs (scan, analysis, curation) and the story panel's choosing and rendering.
+SHOWN_LANES = ("work", "story")
+
+CULLING_KEYS = "P pick · X reject · U unflag · 0–5 stars · Space preview · ←→ move · Ctrl+Z undo · F1 keys"
+# The keys and clicks of each view, shown at the left of the strip.
+VIEW_HINTS = {
+    "library": (CULLING_KEYS, "Keys act on the selected photos, in the grid and in the preview. "
+                              "Ctrl+1…5 switch views; Ctrl+I shows or hides the inspector."),
+    "series": ("Click a shot to keep it · double-click a strip to cull it in the grid · Ctrl+Z undo",
+               "The ranking model orders each series; your click overrides it and teaches it."),
+    "albums": ("Choose another event if the model is wrong · Make a story… for a slideshow · Ctrl+Z undo", ""),
+    "people": ("Ctrl+Z undo · F1 keys", ""),
+}
+
 
 class StatusStrip(QStatusBar):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
+        # A normal (not permanent) widget: a message covers it while it shows.
+        self.hint = QLabel("")
+        self.hint.setObjectName("Hint")
+        self.addWidget(self.hint, 1)
         self.job_label = QLabel("")
         self.job_label.setMinimumWidth(260)
         self.bar = QProgressBar()
@@ -43,12 +64,19 @@ class StatusStrip(QStatusBar):
         session.runner.task_finished.connect(self._finished)
         session.message.connect(lambda text: self.showMessage(text, 15000))
 
+    def set_hint(self, text: str, tooltip: str = "") -> None:
+        self.hint.setText(text)
+        self.hint.setToolTip(tooltip)
+
+    def show_view_hint(self, view: str) -> None:
+        self.set_hint(*VIEW_HINTS.get(view, ("", "")))
+
     def set_count(self, shown: int, total: Optional[int] = None) -> None:
         self.count_label.setText(f"{shown:,} photos" if total in (None, shown) else f"{shown:,} of {total:,} photos")
 
-    # -- the running job (only "work" lane tasks: scans, analysis, curation) -----------------
+    # -- the running job (tasks of SHOWN_LANES: scans, analysis, curation, stories) ------------
     def _started(self, task: Task) -> None:
-        if task.lane == "work":
+        if task.lane in SHOWN_LANES:
             self._task = task
             self._show_job(task)
 
@@ -59,7 +87,8 @@ class StatusStrip(QStatusBar):
     def _finished(self, task: Task) -> None:
         if task is self._task:
             self._task = None
-            nxt = self._session.runner.active("work") if self._session else []
+            nxt = [t for t in (self._session.runner.active() if self._session else [])
+                   if t.lane in SHOWN_LANES and t.state == "running"]
             self._show_job(None)
             if task.state == "failed":
                 self.showMessage(f"{task.name} failed: {task.error}", 30000)

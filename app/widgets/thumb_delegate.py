@@ -71,21 +71,34 @@ class ThumbDelegate(QStyledItemDelegate):
             painter.drawRect(QRectF(cell).adjusted(1, 1, -1, -1))
         painter.restore()
 
-    def _badges(self, painter: QPainter, cell: QRect, row) -> None:
+    def badge_rects(self, cell: QRect, row) -> list[tuple[str, QRect]]:
+        """Where each badge of ``row`` is painted in ``cell`` (also what a
+        tooltip hit-tests): flag, series mark, private lock, stars."""
         s = 16
-        x = cell.left() + 4
-        y = cell.top() + 4
+        out = []
         if row.flag in ("pick", "reject"):
-            painter.drawImage(QRect(x, y, s, s), icon_image(row.flag, s))
-            x += s + 2
+            out.append((row.flag, QRect(cell.left() + 4, cell.top() + 4, s, s)))
         if row.series_id is not None:
-            name = "crown" if row.is_pick else "stack"
-            painter.drawImage(QRect(cell.right() - s - 3, cell.top() + 4, s, s), icon_image(name, s))
+            out.append(("crown" if row.is_pick else "stack", QRect(cell.right() - s - 3, cell.top() + 4, s, s)))
         if row.private:
-            painter.drawImage(QRect(cell.right() - s - 3, cell.top() + 6 + s, s, s), icon_image("lock", s))
+            out.append(("lock", QRect(cell.right() - s - 3, cell.top() + 6 + s, s, s)))
         if row.rating and row.rating > 0:
             star = 11
-            sx = cell.left() + 6
-            sy = cell.bottom() - star - 2
-            for i in range(row.rating):
-                painter.drawImage(QRect(sx + i * (star + 1), sy, star, star), icon_image("star", star))
+            out.append(("stars", QRect(cell.left() + 6, cell.bottom() - star - 2, row.rating * (star + 1), star)))
+        return out
+
+    def badge_at(self, cell: QRect, row, pos) -> str:
+        """The badge under ``pos`` (a few pixels of slack), or ""."""
+        for name, r in self.badge_rects(cell, row):
+            if r.adjusted(-3, -3, 3, 3).contains(pos):
+                return name
+        return ""
+
+    def _badges(self, painter: QPainter, cell: QRect, row) -> None:
+        for name, r in self.badge_rects(cell, row):
+            if name == "stars":
+                star = r.height()
+                for i in range(row.rating):
+                    painter.drawImage(QRect(r.left() + i * (star + 1), r.top(), star, star), icon_image("star", star))
+            else:
+                painter.drawImage(r, icon_image(name, r.width()))
