@@ -103,6 +103,11 @@ class Session(QObject):
         stopped = self.runner.shutdown(timeout_s)
         self.thumbs.shutdown()
         if stopped:
+            if self.settings.prefs.xmp_write:
+                try:  # edits made just before closing still get their sidecars
+                    self.sidecars.flush()
+                except Exception:  # noqa: BLE001 - closing goes on
+                    log.warning("sidecars not written while closing", exc_info=True)
             self.catalog.close()
         else:
             log.warning("background work did not stop in %.0f s; the catalog is left to the process exit", timeout_s)

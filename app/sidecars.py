@@ -69,6 +69,20 @@ class SidecarWriter:
                 written.append(path)
         return {"written": written, "failed": failed}
 
+    def flush(self) -> int:
+        """Write what is still pending, on the calling thread (the session
+        calls this while closing, once its lanes have stopped). Returns how
+        many sidecars were written."""
+        from photoorg.engine.progress import CancelToken
+
+        with self._guard:
+            if not self._pending:
+                return 0
+            self._scheduled = True
+        result = self._work(CancelToken(), lambda _p: None)
+        self.written += len(result["written"])
+        return len(result["written"])
+
     def _done(self, result: dict) -> None:
         self._reschedule()
         self.written += len(result["written"])

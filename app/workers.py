@@ -128,7 +128,9 @@ class _Lane:
             except (Cancelled, KeyboardInterrupt):
                 self.runner._post(task, "cancelled", None)
             except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI
-                log.warning("task %s failed", task.name, exc_info=True)
+                # A domain error is the user's to read, not a bug: no traceback in the log.
+                log.warning("task %s failed: %s", task.name, describe_error(exc),
+                            exc_info=not isinstance(exc, PhotoOrgError))
                 self.runner._post(task, "failed", (describe_error(exc), traceback.format_exc()))
             else:
                 if task.token.cancelled and result is None:

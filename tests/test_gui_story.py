@@ -12,6 +12,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QModelIndex  # noqa: E402
 
 from photoorg.engine.catalog import Catalog  # noqa: E402
+from photoorg.app.widgets.story_strip import PRIVATE_ROLE  # noqa: E402
 from photoorg.engine.story import VideoOptions, probe  # noqa: E402
 
 from test_gui_support import copy_library, make_albums, make_window, wait_idle  # noqa: E402
@@ -135,3 +136,22 @@ def test_a_video_export_can_be_cancelled_and_leaves_no_file(qtbot, story, tmp_pa
     assert (info.width, info.height, info.video_codec) == (320, 180, "h264")
     assert info.duration_s == pytest.approx(panel.plan.duration_s, abs=0.5)
     assert len(catalog.decisions("export")) == len(panel.plan.slides)
+
+
+def test_an_album_of_private_photos_says_how_to_tell_its_story(qtbot, story):
+    window, view, _nature = story
+    catalog = window.session.catalog
+    hdr = next(a for a in catalog.albums("folders") if "hdr" in (a.title or "").lower())
+    ids = [m.photo_id for m in catalog.album_photos(hdr.id)]
+    catalog.set_private(ids, True)
+    view.select_album(hdr.id)
+    panel = view.export_story()
+    wait_idle(qtbot, window)
+    assert panel.plan is None and not panel.export_button.isEnabled()
+    assert "private" in panel.outcome.text() and "Include private photos" in panel.outcome.text()
+    assert not window.shell.banner.isVisible()  # said in the panel, where it can be acted on
+    panel.private.setChecked(True)
+    wait_idle(qtbot, window)
+    assert sorted(s.photo_id for s in panel.plan.slides) == sorted(ids)
+    assert panel.export_button.isEnabled() and panel.outcome.isHidden()
+    assert all(panel.slides.item(i).data(PRIVATE_ROLE) for i in range(panel.slides.count()))  # lock badges

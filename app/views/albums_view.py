@@ -75,6 +75,7 @@ class AlbumsView(QWidget):
         self.list.setWordWrap(True)
         self.list.setIconSize(QSize(72, 72))
         self.list.setSpacing(2)
+        self.list.setMinimumWidth(220)
         self.covers: dict[int, str] = {}
         self.model = PhotoGridModel(self)
         self.grid = PhotoGrid(self.model, session.thumbs)

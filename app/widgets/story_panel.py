@@ -17,8 +17,8 @@ from typing import Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
-    QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
+    QSpinBox, QVBoxLayout, QWidget,
 )
 
 from photoorg.engine.story import StoryPlan, VideoOptions
@@ -29,13 +29,47 @@ from ..session import Session, format_duration, progress_text
 from ..theme import icon
 from .story_strip import ID_ROLE, StoryStrip, slide_tooltip, taken_caption
 
+# What the shared style sheet leaves out here: a visible check box, and a
+# primary button that looks disabled while it is.
+LOCAL_STYLE = """
+QCheckBox::indicator { width: 13px; height: 13px; border: 1px solid #6a6a6a; border-radius: 2px; background: #2b2b2b; }
+QCheckBox::indicator:checked { background: #3c82bf; border-color: #5a9ad6; }
+QCheckBox::indicator:disabled { border-color: #444444; }
+QPushButton#Primary:disabled { background: #2a2a2a; border-color: #383838; color: #6c6c6c; }
+"""
+# How the panel words the engine's progress stages: (doing, unit)
+STAGE_WORDS = {"story video": ("Rendering the video", "frames"), "story html": ("Writing the slideshow", "photos"),
+               "story selection": ("Choosing the photos", "photos looked at")}
+
 EXCLUDED_NAMES = {"private": "private", "series": "other shots of a series", "rejected": "rejected",
                   "duplicates": "identical copies"}
 
 
 def excluded_text(excluded: dict) -> str:
     parts = [f"{n} {EXCLUDED_NAMES.get(k, k)}" for k, n in excluded.items() if n]
-    return ("Left out: " + ", ".join(parts)) if parts else "Nothing was left out by the rules"
+    return ("Kept out by the rules: " + ", ".join(parts)) if parts else "Kept out by the rules: none"
+
+
+class ElidedLabel(QLabel):
+    """One line that gives way to the layout: cut with "…", whole in the tooltip."""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.full = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+        self.full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, max(10, self.width())))
 
 
 class StoryPanel(QWidget):
@@ -44,8 +78,11 @@ class StoryPanel(QWidget):
 
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(LOCAL_STYLE)
         self.session = session
         self.album_id: Optional[int] = None
+        self.album_title = ""
+        self.target_s: Optional[float] = None  # the length asked for (the spin box shows it rounded)
         self.plan: Optional[StoryPlan] = None
         self.private_ids: frozenset = frozenset()
         self.include_private = session.settings.prefs.allow_private_in_exports
@@ -66,7 +103,8 @@ class StoryPanel(QWidget):
         top = QHBoxLayout(header)
         top.setContentsMargins(10, 6, 10, 6)
         top.addWidget(self.title)
-        top.addWidget(self.summary, 1)
+        top.addWidget(self.summary)
+        top.addStretch(1)
         top.addWidget(self.back)
 
         self.length = QSpinBox()
@@ -88,31 +126,38 @@ class StoryPanel(QWidget):
         self.music_clear.setToolTip("No music")
         self.music_clear.setFixedWidth(28)
         self.format = QComboBox()
+        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.format.setMinimumContentsLength(20)
         for key, (label, _fmt, _size) in story_actions.FORMATS.items():
             self.format.addItem(label, key)
         self.export_button = QPushButton(icon("export"), "Export…")
         self.export_button.setObjectName("Primary")
+        self.card = ElidedLabel("")
+        self.card.setObjectName("Hint")
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Length"))
         controls.addWidget(self.length)
         controls.addWidget(self.again)
         controls.addSpacing(12)
         controls.addWidget(self.private)
-        controls.addSpacing(12)
-        controls.addWidget(self.music_button)
-        controls.addWidget(self.music_label)
-        controls.addWidget(self.music_clear)
         controls.addStretch(1)
-        controls.addWidget(self.format)
-        controls.addWidget(self.export_button)
+        # The way out, at the bottom right: music, format, export.
+        output = QHBoxLayout()
+        output.addWidget(self.music_button)
+        output.addWidget(self.music_label)
+        output.addWidget(self.music_clear)
+        output.addStretch(1)
+        output.addWidget(QLabel("Export as"))
+        output.addWidget(self.format)
+        output.addWidget(self.export_button)
 
         # What runs now (choosing or rendering), with its own cancel button.
         self.busy = QFrame()
         self.busy.setObjectName("ProgressPanel")
-        self.busy_label = QLabel("")
+        self.busy_label = ElidedLabel("")
         self.busy_bar = QProgressBar()
         self.busy_bar.setTextVisible(False)
-        self.busy_bar.setFixedWidth(220)
+        self.busy_bar.setFixedWidth(160)
         self.cancel_button = QPushButton("Cancel")
         busy_row = QHBoxLayout(self.busy)
         busy_row.setContentsMargins(10, 4, 10, 4)
@@ -128,7 +173,8 @@ class StoryPanel(QWidget):
 
         self.slides = StoryStrip(session.thumbs, movable=True)
         self.alternates = StoryStrip(session.thumbs, movable=False)
-        self.alternates.setMaximumHeight(170)
+        self.alternates.setWrapping(False)  # one row, scrolled sideways: the story's strip keeps the room
+        self.alternates.setFixedHeight(172)
         self.slides_head = QLabel("IN THE STORY")
         self.slides_head.setObjectName("InspectorSection")
         slides_hint = QLabel("in this order · drag to reorder · hover a photo for why it was chosen")
@@ -161,6 +207,7 @@ class StoryPanel(QWidget):
         body.setContentsMargins(10, 8, 10, 8)
         body.setSpacing(4)
         body.addLayout(controls)
+        body.addWidget(self.card)
         body.addWidget(self.busy)
         body.addWidget(self.outcome)
         for head, hint in ((self.slides_head, slides_hint),):
@@ -174,8 +221,13 @@ class StoryPanel(QWidget):
         row.addWidget(alt_head)
         row.addWidget(self.alt_hint, 1)
         body.addLayout(row)
-        body.addWidget(self.alternates, 1)
+        body.addWidget(self.alternates)
         body.addLayout(alt_row)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #333333;")
+        body.addWidget(line)
+        body.addLayout(output)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -212,21 +264,28 @@ class StoryPanel(QWidget):
             self.last_result = None
             self.outcome.hide()
         self.album_id = album_id
-        self.title.setText(f"Story · {title}")
+        self.title.setText("Story")
+        self.album_title = title
         if self.plan is None:
             self._select(seconds=seconds, count=count)
         self._update()
 
     def choose_again(self) -> None:
-        self._select(seconds=float(self.length.value()))
+        self._select(seconds=self.target_s)
 
     def set_include_private(self, on: bool) -> None:
         if on == self.include_private:
             return
         self.include_private = on
+        plan = self.plan
+        if plan is not None:
+            held = {s.photo_id for s in plan.slides + plan.alternates} & self.private_ids
+            if (on and not plan.excluded.get("private")) or (not on and not held):
+                self._update()  # no private photo concerned: the plan (and the user's edits) stay
+                return
         # The same length: the private photos compete for its places (and
         # the ones without room are offered among the photos left out).
-        self._select(seconds=float(self.length.value()) if self.plan is not None else None)
+        self._select(seconds=self.target_s if plan is not None else None)
 
     def _select(self, *, seconds: Optional[float] = None, count: Optional[int] = None) -> None:
         if self.album_id is None:
@@ -244,16 +303,23 @@ class StoryPanel(QWidget):
     def _selected(self, album_id: int, selection) -> None:
         if album_id != self.album_id:
             return
+        self.outcome.hide()
         self.plan = selection.plan
         self.private_ids = selection.private_ids
+        self.target_s = self.plan.duration_s
         self.length.blockSignals(True)
         self.length.setValue(round(self.plan.duration_s))
         self.length.blockSignals(False)
         self.refresh()
 
     def _select_failed(self, message: str) -> None:
-        self.session.error.emit(f"No story: {message}")
-        self._update()
+        """Shown here (not in the window's banner): the panel says what to do."""
+        self.plan = None
+        self.refresh()
+        hint = ("" if self.include_private or "private" not in message
+                else "\nTick “Include private photos” to tell the story with them.")
+        self.outcome.setText(f"No story: {message}.{hint}")
+        self.outcome.show()
 
     # -- editing ---------------------------------------------------------------------------
     def remove_selected(self) -> None:
@@ -298,13 +364,14 @@ class StoryPanel(QWidget):
         self.refresh(keep=self.slides.selected_id())
 
     def set_length(self, seconds: int) -> None:
+        self.target_s = float(seconds)
         if self.plan is not None:
-            self.plan.fit_to_seconds(float(seconds))
+            self.plan.fit_to_seconds(self.target_s)
             self.refresh(keep=self.slides.selected_id())
 
     def _refit(self) -> None:
-        if self.plan is not None and self.plan.slides:
-            self.plan.fit_to_seconds(float(self.length.value()))
+        if self.plan is not None and self.plan.slides and self.target_s:
+            self.plan.fit_to_seconds(self.target_s)
 
     # -- music -----------------------------------------------------------------------------
     def choose_music(self) -> None:
@@ -406,7 +473,14 @@ class StoryPanel(QWidget):
         running = [t for t in (self.select_task, self.render_task) if t is not None and t.state == "running"]
         if not running:
             return
-        self.busy_label.setText(f"{running[0].name}: {progress_text(p)}")
+        doing, unit = STAGE_WORDS.get(p.stage, ("", ""))
+        if unit and p.total:
+            text = f"{doing}: {p.done:,} of {p.total:,} {unit}"
+            if p.eta_s is not None and p.done < p.total:
+                text += f" · about {format_duration(p.eta_s)} left"
+        else:
+            text = f"{running[0].name}: {progress_text(p)}"
+        self.busy_label.setText(text)
         if p.total:
             self.busy_bar.setRange(0, p.total)
             self.busy_bar.setValue(min(p.done, p.total))
@@ -456,13 +530,18 @@ class StoryPanel(QWidget):
             self.summary.setText("choosing the photos…" if selecting else "")
             self.timing.setText("")
             self.excluded.setText("")
+            self.card.setText(f"Album: {self.album_title}" if self.album_title else "")
+            self.slides_head.setText("IN THE STORY")
+            self.private.setText("Include private photos")
             return
         n = len(plan.slides)
         self.slides_head.setText(f"IN THE STORY ({n})")
-        self.summary.setText(f"{n} photo{'s' if n != 1 else ''} · {plan.duration_s:.0f} s"
-                             + (f" · {plan.dates}" if plan.dates else "") + (f" · {plan.place}" if plan.place else ""))
+        self.summary.setText(f"{n} photo{'s' if n != 1 else ''} · {plan.duration_s:.0f} s")
+        self.card.setText("Title card: " + " · ".join(x for x in (f"“{plan.title}”", plan.dates, plan.place) if x))
+        self.alt_hint.setText("good photos the story has no room for, best first · double-click to add"
+                              if plan.alternates else "none: every photo the rules allow is in the story")
         timing = f"{plan.seconds_per_photo:.1f} s per photo, title card {plan.title_s:.1f} s"
-        target = self.length.value()
+        target = self.target_s or self.length.value()
         if n and abs(plan.duration_s - target) > 1.0:
             timing += (" · at most 7 s a photo: add photos for a longer story" if plan.duration_s < target
                        else " · at least 2.5 s a photo: remove photos for a shorter story")

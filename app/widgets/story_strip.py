@@ -64,8 +64,12 @@ class SlideDelegate(QStyledItemDelegate):
             painter.drawImage(target, image)
         else:
             painter.fillRect(area.adjusted(10, 10, -10, -10), QColor("#2a2a2a"))
-        if index.data(PRIVATE_ROLE):
-            painter.drawImage(QRect(area.right() - 18, area.top() + 2, 16, 16), icon_image("lock", 16))
+        if index.data(PRIVATE_ROLE):  # on a dark disc: visible on light photos too
+            badge = QRect(area.right() - 21, area.top() + 3, 20, 20)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 150))
+            painter.drawEllipse(badge)
+            painter.drawImage(badge.adjusted(3, 2, -3, -4), icon_image("lock", 14))
         painter.setFont(self._small)
         painter.setPen(QColor("#e6e6e6") if selected else QColor("#a8a8a8"))
         painter.drawText(QRect(rect.left() + 4, rect.bottom() - CAPTION_H, rect.width() - 8, CAPTION_H),
