@@ -126,16 +126,42 @@ def test_a_video_export_can_be_cancelled_and_leaves_no_file(qtbot, story, tmp_pa
     assert task.state == "cancelled"
     assert not out.exists() and list(out.parent.iterdir()) == []  # no half-written or hidden partial file
     assert "cancelled" in panel.outcome.text() and not catalog.decisions("export")
-    # A short one then renders to the end.
+    # A music file that is not there is refused at once, in words.
+    panel.set_music(str(tmp_path / "missing.mp3"))
+    wait_idle(qtbot, window)
+    assert panel.music is None and "not found" in window.shell.banner.label.text()
+    # With 8 s of music, a short one renders to the end, cut to the music.
+    music = _tone(tmp_path / "tone.wav", seconds=8.0)
+    panel.set_music(str(music))
+    wait_idle(qtbot, window)
+    assert panel.music_s == pytest.approx(8.0, abs=0.1) and "tone.wav" in panel.music_label.text()
     panel.length.setValue(12)
+    assert "cut to the music" in panel.timing.text()
     panel.video_options = VideoOptions(width=320, height=180, fps=5)
     task = panel.render(str(out), "mp4-720")
     wait_idle(qtbot, window, timeout_ms=120_000)
     assert task.state == "done", window.shell.banner.label.text()
     info = probe(out)
-    assert (info.width, info.height, info.video_codec) == (320, 180, "h264")
-    assert info.duration_s == pytest.approx(panel.plan.duration_s, abs=0.5)
-    assert len(catalog.decisions("export")) == len(panel.plan.slides)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (320, 180, "h264", "aac")
+    assert info.duration_s == pytest.approx(8.0, abs=0.5)
+    result = panel.last_result
+    assert len(catalog.decisions("export")) == len(panel.plan.slides) - len(result.dropped)
+
+
+def _tone(path, seconds: float):
+    """A quiet 440 Hz tone as a WAV file (the standard library writes it)."""
+    import math
+    import struct
+    import wave
+
+    rate = 8000
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+                               for i in range(int(rate * seconds))))
+    return path
 
 
 def test_an_album_of_private_photos_says_how_to_tell_its_story(qtbot, story):
