@@ -21,13 +21,11 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from ..paths import fs_path
+from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject
 
 EMBEDDING_MODEL = "dlib_resnet_v1"
 EMBEDDING_KIND = "face_embeddings"
 OWNER_SUGGESTED, OWNER_CONFIRMED = 1, 2
-# The paper's "close people": a person seen in at least this many photos over
-# at least this many different days.
-CLOSE_MIN_PHOTOS, CLOSE_MIN_DAYS = 5, 2
 
 
 @dataclass(frozen=True)
@@ -380,37 +378,58 @@ class FaceQueries:
                  time.time()))
 
     def close_people(self) -> set[int]:
-        """People seen in many photos over several days (family, close friends)."""
+        """People seen in many photos over several days (family, close
+        friends): ``privacy.rules.CLOSE_MIN_PHOTOS`` contents over
+        ``CLOSE_MIN_DAYS`` days of capture (file times do not count as days)."""
         rows = self.db.execute(
             "SELECT f.person_id FROM faces f JOIN photos p ON p.content_hash = f.content_hash AND +p.status = 'ok' "
             "WHERE f.person_id IS NOT NULL GROUP BY f.person_id "
             "HAVING count(DISTINCT f.content_hash) >= ? "
-            "AND count(DISTINCT coalesce(substr(p.capture_time, 1, 10), '')) >= ?",
+            "AND count(DISTINCT CASE WHEN coalesce(p.capture_source, '') != 'mtime' "
+            "THEN substr(p.capture_time, 1, 10) END) >= ?",
             (CLOSE_MIN_PHOTOS, CLOSE_MIN_DAYS)).fetchall()
         return {r[0] for r in rows}
+
+    def _faces_by_content(self) -> dict[str, list[tuple[Optional[int], float]]]:
+        """content hash -> (person id, face width / the image's short side)."""
+        out: dict[str, list[tuple[Optional[int], float]]] = {}
+        for h, pid, x0, x1, w, hgt in self.db.execute("SELECT content_hash, person_id, x0, x1, full_w, full_h "
+                                                      "FROM faces"):
+            scale = w / min(w, hgt) if w and hgt else 1.0
+            out.setdefault(h, []).append((pid, (x1 - x0) * scale))
+        return out
+
+    def close_people_photos(self, close: Optional[set[int]] = None) -> set[str]:
+        """Contents private because a close person is their subject
+        (``privacy.rules.close_person_is_subject``), not merely in them."""
+        close = self.close_people() if close is None else close
+        if not close:
+            return set()
+        return {h for h, faces in self._faces_by_content().items() if close_person_is_subject(faces, close)}
 
     def privacy_list(self, only_private: bool = False, photo_ids: Optional[Iterable[int]] = None) -> list[PrivacyInfo]:
         """Every photo's private flag and its reasons (the user's override wins)."""
         wanted = None if photo_ids is None else set(photo_ids)
         close = self.close_people()
-        people_by_hash: dict[str, set[int]] = {}
-        for h, pid in self.db.execute("SELECT content_hash, person_id FROM faces WHERE person_id IS NOT NULL"):
-            people_by_hash.setdefault(h, set()).add(pid)
+        faces_by_hash = self._faces_by_content()
         rows = self.db.execute(
             "SELECT p.id, p.path, p.raw_path, p.content_hash, pp.document, pp.screenshot, pp.portrait, o.private "
             "FROM photos p LEFT JOIN photo_privacy pp ON pp.content_hash = p.content_hash "
             "LEFT JOIN privacy_overrides o ON o.content_hash = p.content_hash WHERE p.status = 'ok' ORDER BY p.id")
         out = []
         for r in rows:
+            if wanted is not None and r["id"] not in wanted:
+                continue
             reasons = [k for k in ("document", "screenshot", "portrait") if r[k]]
-            persons = people_by_hash.get(r["content_hash"], set())
-            if persons & close:
+            faces = faces_by_hash.get(r["content_hash"], [])
+            persons = {pid for pid, _ in faces if pid is not None}
+            if persons & close and close_person_is_subject(faces, close):
                 reasons.append("close_people")
             override = None if r["private"] is None else bool(r["private"])
             private = override if override is not None else bool(reasons)
             if override:
                 reasons.append("user")
-            if (only_private and not private) or (wanted is not None and r["id"] not in wanted):
+            if only_private and not private:
                 continue
             out.append(PrivacyInfo(r["id"], fs_path(r["path"], r["raw_path"]), private, tuple(reasons), override,
                                    tuple(sorted(persons))))
