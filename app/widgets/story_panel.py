@@ -29,14 +29,6 @@ from ..session import Session, format_duration, progress_text
 from ..theme import icon
 from .story_strip import ID_ROLE, StoryStrip, slide_tooltip, taken_caption
 
-# What the shared style sheet leaves out here: a visible check box, and a
-# primary button that looks disabled while it is.
-LOCAL_STYLE = """
-QCheckBox::indicator { width: 13px; height: 13px; border: 1px solid #6a6a6a; border-radius: 2px; background: #2b2b2b; }
-QCheckBox::indicator:checked { background: #3c82bf; border-color: #5a9ad6; }
-QCheckBox::indicator:disabled { border-color: #444444; }
-QPushButton#Primary:disabled { background: #2a2a2a; border-color: #383838; color: #6c6c6c; }
-"""
 # How the panel words the engine's progress stages: (doing, unit)
 STAGE_WORDS = {"story video": ("Rendering the video", "frames"), "story html": ("Writing the slideshow", "photos"),
                "story selection": ("Choosing the photos", "photos looked at")}
@@ -78,7 +70,6 @@ class StoryPanel(QWidget):
 
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(LOCAL_STYLE)
         self.session = session
         self.album_id: Optional[int] = None
         self.album_title = ""
