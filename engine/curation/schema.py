@@ -57,4 +57,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX curation_items_photo ON curation_items(photo_id);
     CREATE INDEX curation_transactions_state ON curation_transactions(state);
     """,
+    # 2: what the "sidecars" stage last wrote for each photo (engine/xmp/stage.py):
+    # a fingerprint of the exported state (rating, flag, label, keywords, best
+    # shot, event, named faces, interest band, sidecar naming and folder) and
+    # the sidecar written; a photo whose state changed, or whose sidecar is
+    # gone, is written again. ``state``: that state as JSON (a rating or label the
+    # catalog no longer has is then cleared in the sidecar, not left behind);
+    # ``error``: why the last write failed (tried again next run).
+    """
+    CREATE TABLE xmp_sidecar_state (
+        photo_id INTEGER PRIMARY KEY,
+        sidecar TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT,
+        error TEXT,
+        written_at REAL NOT NULL
+    );
+    """,
 ]

@@ -24,11 +24,48 @@ from .merge import (NS, FaceRegion, SidecarData, interest_keyword, list_items, m
                     serialize)
 
 __all__ = ["FaceRegion", "SidecarData", "XmpWriteError", "merge", "serialize", "interest_keyword", "NS",
-           "sidecar_path", "write_atomic", "write_sidecar", "photo_sidecar_data", "write_photo_sidecar"]
+           "sidecar_path", "write_atomic", "write_sidecar", "photo_sidecar_data", "write_photo_sidecar",
+           "upright_to_stored", "face_region"]
 
 
 class XmpWriteError(PhotoOrgError):
     """A sidecar could not be written (the existing one is left untouched)."""
+
+
+# -- face boxes: upright (the catalog's faces) -> stored (MWG regions) --------------------
+# Where a point (x, y) of the stored image lands in the upright one, for each
+# EXIF orientation (what PIL's ImageOps.exif_transpose does), inverted: the
+# stored point of an upright (u, v), all normalized to 0..1.
+_UPRIGHT_TO_STORED = {
+    1: lambda u, v: (u, v),
+    2: lambda u, v: (1 - u, v),          # mirrored left-right
+    3: lambda u, v: (1 - u, 1 - v),      # upside down
+    4: lambda u, v: (u, 1 - v),          # mirrored top-bottom
+    5: lambda u, v: (v, u),              # transposed
+    6: lambda u, v: (v, 1 - u),          # stored turned 90 degrees counter-clockwise: shown turned clockwise
+    7: lambda u, v: (1 - v, 1 - u),      # transverse
+    8: lambda u, v: (1 - v, u),          # stored turned clockwise: shown turned counter-clockwise
+}
+
+
+def upright_to_stored(box: Sequence[float], orientation: Optional[int]) -> tuple[float, float, float, float]:
+    """A normalized box (x, y, w, h; x, y its top-left corner) in the upright
+    image -> (centre x, centre y, w, h) in the image as stored, before its
+    EXIF ``orientation`` is applied (None or unknown values: 1), which is
+    how MWG regions are given (immich's metadata/faces/portrait.jpg and its
+    orientation-6 twin hold the same face both ways)."""
+    x, y, w, h = (float(v) for v in box)
+    o = orientation if orientation in _UPRIGHT_TO_STORED else 1
+    cx, cy = _UPRIGHT_TO_STORED[o](x + w / 2, y + h / 2)
+    if o >= 5:  # a quarter turn swaps width and height
+        w, h = h, w
+    return cx, cy, w, h
+
+
+def face_region(name: str, box: Sequence[float], orientation: Optional[int]) -> FaceRegion:
+    """The MWG region of a named face whose ``box`` (x, y, w, h) is
+    normalized to the upright image, as the catalog keeps faces."""
+    return FaceRegion(name, *upright_to_stored(box, orientation))
 
 
 # -- files ------------------------------------------------------------------------------
@@ -148,13 +185,17 @@ def photo_sidecar_data(state: dict, events: Optional[Sequence[str]] = None,
 
 def write_photo_sidecar(catalog, settings, photo_id: int, *, events: Optional[Sequence[str]] = None,
                         people: Optional[Sequence[str]] = None, regions: Optional[Sequence[FaceRegion]] = None,
-                        interest: Optional[float] = None, force: bool = False) -> Optional[str]:
+                        interest: Optional[float] = None, force: bool = False,
+                        clear: Sequence[str] = ()) -> Optional[str]:
     """Write (merge) the sidecar of one photo from the catalog: rating, flag,
     label, keywords, best shot / rejected, plus what the caller knows: event
     labels, people names, named face regions, interest (0..1). An argument
     left at None keeps what an earlier call wrote for it, so each stage can
-    write its own part. Returns the sidecar's path, or None when the user has
-    not opted in (Preferences.xmp_write) and ``force`` is not set."""
+    write its own part. ``clear``: "rating" and/or "label" that an earlier
+    write put in the sidecar and the catalog no longer has (rating 0 and no
+    label are written then, instead of leaving the old ones for other tools).
+    Returns the sidecar's path, or None when the user has not opted in
+    (Preferences.xmp_write) and ``force`` is not set."""
     prefs = settings.prefs
     if not (prefs.xmp_write or force):
         return None
@@ -164,6 +205,10 @@ def write_photo_sidecar(catalog, settings, photo_id: int, *, events: Optional[Se
     path = sidecar_path(state["path"], prefs.xmp_naming, prefs.xmp_folder)
     previous = _read_managed(path)
     state = dict(state, keywords=[k for k in state.get("keywords") or [] if k not in previous])
+    if "rating" in clear and state.get("rating") is None:
+        state["rating"] = 0
+    if "label" in clear and state.get("label") is None:
+        state["label"] = ""
     write_sidecar(path, photo_sidecar_data(state, events, people, regions, interest))
     if not prefs.xmp_folder and _paired_sidecar(state["path"]) == path:
         # The scanner pairs this sidecar with the photo: record its time so
