@@ -132,14 +132,22 @@ def test_private_column_agrees_with_the_privacy_rules(library):
         close_ids.append(pid)
         face_id = catalog.save_faces(catalog.photo(pid).content_hash, [face], (800, 600))[0]
         catalog.assign_faces([(face_id, person, "auto", 0.1)])
+    # The close person small in a crowd of three equal faces: not its subject.
+    crowd = _add(catalog, "/elsewhere/crowd.jpg", 1000.0, capture_time="2021-01-09T10:00:00")
+    small = [SimpleNamespace(**{**vars(face), "box": (0.1 + 0.3 * k, 0.1, 0.16 + 0.3 * k, 0.18)}) for k in range(3)]
+    crowd_faces = catalog.save_faces(catalog.photo(crowd).content_hash, small, (800, 600))
+    catalog.assign_faces([(crowd_faces[0], person, "auto", 0.1)])
     rules = {p.photo_id: p.is_private for p in catalog.privacy_list()}
     grid = {r.id: bool(r.private) for r in catalog.browse_rows()}
     assert grid == rules
     assert grid[ids["a1"]] and not grid[ids["a2"]] and grid[ids["b1"]] and grid[close_ids[0]]
+    assert not grid[crowd]
+    assert catalog.photo_details(close_ids[0])["privacy"]["reasons"] == ["close people"]
+    assert catalog.photo_details(crowd)["privacy"]["private"] is False
     hidden = {r.id for r in catalog.browse_rows(BrowseFilter(private=False))}
     assert hidden == {pid for pid, private in rules.items() if not private}
     assert {r.id for r in catalog.browse_rows(BrowseFilter(private=True))} == {p for p, v in rules.items() if v}
-    assert {r.id for r in catalog.browse_rows(BrowseFilter(person_id=person))} == set(close_ids)
+    assert {r.id for r in catalog.browse_rows(BrowseFilter(person_id=person))} == set(close_ids) | {crowd}
 
 
 def test_grid_rows_are_light_tuples(library):
