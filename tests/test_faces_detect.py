@@ -95,6 +95,76 @@ def test_rotated_photo_is_read_upright(shared_photos, analyzer):
     assert analyzer.analyze(Image.open(folder / "portrait-orientation-6.jpg").convert("RGB")) == []
 
 
+def test_large_photos_are_scanned_natively_and_small_ones_upsampled():
+    config = DetectorConfig()
+    # A 12 MP JPEG: decoded at 1/2 scale by the JPEG decoder, scanned as is.
+    assert config.decode_side(4032, jpeg=True) == 2016 and config.plan(2016) == (2016, 0)
+    assert config.decode_side(6000, jpeg=True) == config.decode_side(6000, jpeg=False) == 2048
+    assert config.plan(6000) == (2048, 0)
+    # Under ~2048 px: fitted to 1024 and upsampled once, as before.
+    assert config.decode_side(1600, jpeg=True) == 1024 and config.plan(1600) == (1024, 1)
+    assert config.plan(700) == (700, 1)
+    # Both find faces from about the same share of the long side.
+    assert abs(config.min_face(4032) - config.min_face(1600)) < 0.1 * config.min_face(1600)
+    assert DetectorConfig(native=False).plan(4032) == (1024, 1)
+
+
+def _iou(a, b):
+    inter = max(min(a[2], b[2]) - max(a[0], b[0]), 0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+@pytest.fixture(scope="module")
+def phone_photos(shared_photos, tmp_path_factory):
+    """A real photo enlarged to 12 MP (4032 px long side), stored upright and
+    stored sideways with EXIF orientation 6, as a phone writes it."""
+    folder = tmp_path_factory.mktemp("phone")
+    src = Image.open(shared_photos / "faces" / "knn_examples" / "test" / "alex_lacamoire1.jpg").convert("RGB")
+    big = src.resize((4032, round(4032 * src.height / src.width)), Image.Resampling.BICUBIC)
+    big.save(folder / "upright.jpg", quality=90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display rotated 90 degrees clockwise
+    big.transpose(Image.Transpose.ROTATE_90).save(folder / "sideways.jpg", quality=90, exif=exif)
+    return folder, big.size
+
+
+def test_phone_photo_is_scanned_natively_and_upright(phone_photos):
+    folder, full = phone_photos
+    stage_analyzer = FaceAnalyzer()  # the stage's configuration
+    found = {}
+    for name in ("upright.jpg", "sideways.jpg"):
+        image = stage_analyzer.load(str(folder / name))
+        assert image.size == (2016, 1334) and image.info["full_size"] == full  # DCT-scaled, upright
+        assert stage_analyzer.config.plan(max(image.size))[1] == 0
+        (found[name],) = stage_analyzer.analyze(image, image.info["full_size"])
+    up, side = found["upright.jpg"], found["sideways.jpg"]
+    assert _iou(up.box, side.box) > 0.8
+    assert np.abs(np.array(up.landmarks) - np.array(side.landmarks)).max() < 0.01
+    assert np.linalg.norm(up.embedding - side.embedding) < 0.15
+    # The path before (fit to 1024, upsampled once) finds the same face, of
+    # the same size in pixels of the full photo.
+    old = FaceAnalyzer(DetectorConfig(native=False, gray=False))
+    image = decode(str(folder / "sideways.jpg"), name="sideways.jpg", target=1024)
+    (before,) = old.analyze(image, image.info["full_size"])
+    assert _iou(before.box, side.box) > 0.6
+    assert abs(before.size_px - side.size_px) < 0.2 * before.size_px
+    assert 0.15 * full[0] < side.size_px < 0.3 * full[0]
+
+
+def test_small_photo_keeps_the_upsampled_scan(shared_photos):
+    # 501x700 px with faces of ~76 and ~108 px: the smaller one needs the
+    # pyramid-up step (the HOG window is 80 px).
+    path = str(shared_photos / "faces" / "knn_examples" / "test" / "kit_with_rose.jpg")
+    analyzer = FaceAnalyzer()
+    image = analyzer.load(path)
+    assert image.size == (501, 700) and analyzer.config.plan(700) == (700, 1)
+    faces = analyzer.analyze(image, image.info["full_size"])
+    assert len(faces) == 2 and min(f.size_px for f in faces) < 80
+    old = FaceAnalyzer(DetectorConfig(native=False, gray=False))
+    before = old.analyze(decode(path, name=path, target=1024))
+    assert sorted(round(f.box[0], 2) for f in faces) == sorted(round(f.box[0], 2) for f in before)
+
+
 def test_faces_stage_is_idempotent_and_survives_bad_files(shared_photos, settings, catalog, tmp_path):
     from photoorg.engine.faces import stage
     from photoorg.engine.progress import CancelToken

@@ -7,7 +7,6 @@ import logging
 from typing import Optional
 
 from ..errors import DecodeError
-from ..imaging.decode import decode
 from ..pipeline import Stage
 from ..progress import ProgressMeter
 from .cluster import ClusterParams
@@ -18,13 +17,20 @@ from .selfie import selfie_face
 log = logging.getLogger(__name__)
 
 NAME = "faces"
+# Not bumped when the detector's decode changed (native ~2048 px scan, gray
+# HOG): re-detecting replaces a photo's faces (new ids), which would drop the
+# user's assignments and "not this person" rejections with them. Old results
+# stay valid; new photos get the new path.
 VERSION = 1
 COMMIT_EVERY = 16
 
 
 def detect_photo(catalog, photo, analyzer: FaceAnalyzer, max_megapixels: float) -> int:
     """Faces of one photo into the catalog; returns how many were found."""
-    image = decode(photo.path, name=photo.path, target=analyzer.config.side, max_megapixels=max_megapixels)
+    # Decoded at the size the detector scans (a 12 MP JPEG by DCT scaling
+    # straight to ~2000 px, scanned without upsampling; small photos fitted
+    # and upsampled as before), upright by EXIF orientation.
+    image = analyzer.load(photo.path, max_megapixels)
     full_size = image.info.get("full_size", image.size)
     faces = analyzer.analyze(image, full_size)
     selfie = selfie_face(faces, catalog.capture_info(photo.content_hash))

@@ -169,17 +169,37 @@ def bench_speed(skip_cnn: bool) -> None:
     from photoorg.engine.imaging.decode import decode, fit
 
     paths = sorted(p for p in FACES.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
-    images = [np.asarray(fit(decode(str(p), name=str(p), target=1024), 1024)) for p in paths]
+    # Decode + detection per photo, both paths interleaved on the same photos:
+    # the stage's (FaceAnalyzer.load: native ~2048 px without upsampling for
+    # large photos, fit to 1024 + one pyramid-up step for small ones) and the
+    # one before it (decode with the short side >= 1024, fit to 1024, one
+    # step up) -- the same for photos under ~1925 px.
     hog = FaceAnalyzer(DetectorConfig())
+    old = FaceAnalyzer(DetectorConfig(native=False, gray=False))
+    cpu = {"stage": 0.0, "before": 0.0}
+    counts = {"stage": 0, "before": 0}
+    for p in paths:
+        c = time.process_time()
+        image = hog.load(str(p))
+        counts["stage"] += len(hog.boxes(image))
+        cpu["stage"] += time.process_time() - c
+        c = time.process_time()
+        small = fit(decode(str(p), name=str(p), target=1024), 1024)
+        counts["before"] += len(old.detect(np.ascontiguousarray(np.asarray(small))))
+        cpu["before"] += time.process_time() - c
+    print(f"\nspeed (one process, {os.cpu_count()} cores visible), {len(paths)} photos of {FACES.name}/:")
+    for k in cpu:
+        print(f"  decode + HOG detection, {k}: {cpu[k] / len(paths) * 1000:.0f} ms/photo CPU, {counts[k]} faces, "
+              f"{counts[k] / cpu[k]:.2f} faces/s CPU")
+    images = [np.asarray(fit(decode(str(p), name=str(p), target=1024), 1024)) for p in paths]
     t, c = time.perf_counter(), time.process_time()
-    found = [hog.detect(a) for a in images]
+    found = [old.detect(a) for a in images]
     det_s, det_cpu = time.perf_counter() - t, time.process_time() - c
     n_faces = sum(len(f) for f in found)
     pixels = sum(a.shape[0] * a.shape[1] for a in images) / len(images) / 1e6
-    print(f"\nspeed (one process, {os.cpu_count()} cores visible):")
-    print(f"  HOG detection, 1024 px long side ({pixels:.2f} MP), upsample 1: {len(images) / det_s:.2f} photos/s, "
-          f"{n_faces / det_s:.2f} faces/s ({det_s / len(images) * 1000:.0f} ms/photo wall, "
-          f"{det_cpu / len(images) * 1000:.0f} ms/photo CPU)")
+    print(f"  HOG detection alone, 1024 px long side ({pixels:.2f} MP), RGB, upsample 1 (before): "
+          f"{len(images) / det_s:.2f} photos/s, {n_faces / det_s:.2f} faces/s ({det_s / len(images) * 1000:.0f} ms/photo "
+          f"wall, {det_cpu / len(images) * 1000:.0f} ms/photo CPU)")
     predictor, embedder = _model("landmarks5"), _model("embedder")
     t, c = time.perf_counter(), time.process_time()
     for a, dets in zip(images, found):
@@ -194,7 +214,7 @@ def bench_speed(skip_cnn: bool) -> None:
     if not skip_cnn:
         cnn = FaceAnalyzer(DetectorConfig(side=512, upsample=1, detector="cnn"))
         small = [np.asarray(fit(decode(str(p), name=str(p), target=512), 512)) for p in paths[:6]]
-        hog_small = FaceAnalyzer(DetectorConfig(side=512, upsample=1))
+        hog_small = FaceAnalyzer(DetectorConfig(side=512, upsample=1, gray=False))
         c = time.process_time()
         n_hog = sum(len(hog_small.detect(a)) for a in small)
         hs = time.process_time() - c
