@@ -10,7 +10,7 @@ from photoorg.engine.albums.segment import (
     PhotoPoint, SegmentParams, boundary_scores, group_photos, haversine_km, is_dump_folder, segment_by_time,
 )
 from photoorg.engine.albums.synthetic_rolls import found_boundaries, make_roll
-from photoorg.engine.albums.titles import coordinates_place, date_range, folder_place
+from photoorg.engine.albums.titles import album_dates, coordinates_place, date_range, folder_place
 
 
 def _scores(rolls, params=SegmentParams()):
@@ -112,3 +112,19 @@ def test_titles():
     assert folder_place("/photos/2019-05-03 Rome trip") == "Rome trip"
     assert folder_place("/sd/DCIM/100CANON") is None and folder_place("/p/2019-05-03") is None
     assert coordinates_place([(-33.9, 151.2)]) == "around 33.9°S 151.2°E"
+
+
+def test_title_dates_use_real_capture_dates_and_name_file_times():
+    from types import SimpleNamespace as P
+
+    exif = [P(capture_time="2000-09-02T14:30:10", capture_source="exif:DateTimeOriginal"),
+            P(capture_time="1998-12-01T14:22:36", capture_source="xmp:xmp:CreateDate")]
+    copied = [P(capture_time="2026-11-22T21:55:01", capture_source="mtime"), P(capture_time=None, capture_source=None)]
+    # Copies made today have only their file time: it must not stretch the range to today.
+    assert album_dates(exif + copied) == "Dec 1998 – Sep 2000" == date_range("1998-12-01", "2000-09-02")
+    assert album_dates(exif[:1] + copied) == "2 Sep 2000"
+    # Only file times: said as such, never passed off as capture dates.
+    assert album_dates(copied) == "file dates 22 Nov 2026"
+    assert album_dates(copied + [P(capture_time="2025-01-03T10:00:00", capture_source="mtime")]) == \
+        "file dates Jan 2025 – Nov 2026"
+    assert album_dates(copied[1:]) is None and album_dates([]) is None

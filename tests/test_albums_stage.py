@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from photoorg.engine.albums.build import build_albums, correct_event
+from photoorg.engine.albums.build import EVENT_IN_TITLE, build_albums, correct_event
 from photoorg.engine.catalog import Catalog
 from photoorg.engine.cli import main
 from photoorg.engine.pipeline import run_stages
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 def library(tmp_path_factory, shared_photos):
     root = tmp_path_factory.mktemp("library")
     shutil.copytree(shared_photos / "immich/albums/nature", root / "nature")
+    shutil.copytree(shared_photos / "immich/albums/text", root / "text")  # no EXIF dates, no event
     shutil.copytree(shared_photos / "exif/jpg/gps", root / "DCIM/100NIKON", ignore=shutil.ignore_patterns("*.txt"))
     broken = root / "broken"
     broken.mkdir()
@@ -65,12 +66,38 @@ def test_stage_runs_and_labels_real_albums(analysed, library):
         walk_ranked = sorted(walk.event_scores, key=walk.event_scores.get, reverse=True)
         assert {"UrbanTrip", "Architecture"} & set(walk_ranked[:2]), walk.event_scores
         assert walk.place == "around 43.5°N 11.9°E" and "22 Oct 2008" in walk.title
+        # Sure enough to be named in the title; the folder of text photos (no event) is not.
+        assert nature.event_scores["NatureTrip"] >= EVENT_IN_TITLE and nature.title.startswith("Nature trip ·")
+        assert max(walk.event_scores["Architecture"], walk.event_scores["UrbanTrip"]) >= EVENT_IN_TITLE
+        text = _by_place(catalog, "auto")["text"]
+        assert max(text.event_scores.values()) < EVENT_IN_TITLE and text.title.startswith("text ·"), (text.title, text.event_scores)
         for album in (nature, walk):
             photos = catalog.album_photos(album.id, order="importance")
             scores = [p.importance for p in photos]
             assert all(s is not None and 0 <= s <= 1 for s in scores)
             assert max(scores) == pytest.approx(1.0) and scores == sorted(scores, reverse=True)
             assert sum(p.attention for p in photos) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_title_dates_come_from_capture_dates_not_file_times(analysed):
+    from photoorg.engine.albums.titles import date_range
+
+    settings, _ = analysed
+    with Catalog(settings.catalog_path) as catalog:
+        by_place = _by_place(catalog, "auto")
+        nature, text = by_place["nature"], by_place["text"]
+        members = catalog.photos(ids=[m.photo_id for m in catalog.album_photos(nature.id)])
+        real = [p for p in members if p.capture_source != "mtime"]
+        files = [p for p in members if p.capture_source == "mtime"]
+        assert real and files  # the nature album has both: EXIF dates and photos with only a file time
+        expected = date_range(min(p.capture_time for p in real), max(p.capture_time for p in real))
+        assert nature.title.endswith(" · " + expected), nature.title
+        assert "file dates" not in nature.title
+        assert (nature.start_ts, nature.end_ts) == (min(p.capture_ts for p in real), max(p.capture_ts for p in real))
+        # Only file times: the title says so.
+        text_members = catalog.photos(ids=[m.photo_id for m in catalog.album_photos(text.id)])
+        assert all(p.capture_source == "mtime" for p in text_members)
+        assert "file dates " in text.title and text.start_ts == min(p.capture_ts for p in text_members)
 
 
 def test_broken_photos_do_not_stop_the_albums(analysed):

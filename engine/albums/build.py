@@ -21,13 +21,17 @@ from . import teacher
 from .events import FEATURE_KIND, FEATURE_MODEL, EventModel, model_version, weights_path
 from .importance import album_importance, interest_scores
 from .segment import Group, PhotoPoint, SegmentParams, group_photos
-from .titles import compose_title, coordinates_place, date_range, folder_place
+from .titles import album_dates, compose_title, coordinates_place, dated_members, folder_place
 
 log = logging.getLogger(__name__)
 
 MODES = ("auto", "folders", "time")
 PREF_MODE = "albums_from"
 EVENT_IN_TITLE = 0.5  # the model's event is named in a title only when at least this sure
+# Part of every album's signature: bump when titles or labelling change without
+# new weights, so existing catalogs are labelled and titled again once.
+# 2: dates from real capture dates only ("file dates ..." otherwise).
+LABELS_VERSION = 2
 
 
 def default_mode(catalog) -> str:
@@ -52,7 +56,8 @@ def _proposals(catalog, mode: str, params: SegmentParams):
         members = [by_id[pt.id] for pt in g.photos]
         coords = [(p.gps_lat, p.gps_lon) for p in members if p.gps_lat is not None and p.gps_lon is not None]
         place = (folder_place(g.folder) if g.source == "folder" else None) or coordinates_place(coords)
-        times = [p.capture_ts for p in members if p.capture_ts is not None]
+        # The album's span from real capture dates when it has any (file times of copies are not dates).
+        times = [p.capture_ts for p in dated_members(members)[0] if p.capture_ts is not None]
         proposals.append(AlbumProposal(
             key=g.key, source=g.source, folder_id=folder_ids.get(g.folder), photo_ids=tuple(p.id for p in members),
             content_hashes=tuple(p.content_hash for p in members), place=place,
@@ -61,8 +66,7 @@ def _proposals(catalog, mode: str, params: SegmentParams):
 
 
 def _title(info, members, event: Optional[str], event_p: float) -> str:
-    locals_ = [p.capture_time for p in members if p.capture_time]
-    dates = date_range(min(locals_), max(locals_)) if locals_ else None
+    dates = album_dates(members)
     name = None
     if info.user_event:
         name = teacher.event_display_name(info.user_event)
@@ -72,7 +76,7 @@ def _title(info, members, event: Optional[str], event_p: float) -> str:
 
 
 def _signature(version: str, hashes: list[str], has_feature: np.ndarray, series: list) -> str:
-    h = hashlib.sha1(version.encode())
+    h = hashlib.sha1(f"{version}|labels-{LABELS_VERSION}".encode())
     for ch, ok in zip(hashes, has_feature):
         h.update(f"{ch}:{int(ok)};".encode())
     h.update(repr(series).encode())

@@ -14,9 +14,20 @@ albums put together in feature space:
 - *irrelevant photos*, mixed in as real albums have them: real photos whose
   teacher evidence for the album's event is low, photos of generic concepts,
   and a few photos of another event;
-- the album's labels are the events it was built from (one, sometimes two;
-  some albums have none), a photo's importance target is whether it was drawn
-  for the event.
+- the album's labels are the events it was built from (one, sometimes two),
+  a photo's importance target is whether it was drawn for the event;
+- *negative albums* (target: no event at all), because most real folders are
+  not an event and a model that only ever saw event albums names one for
+  every folder (a folder of camera sample photos with one jack-o'-lantern
+  came out "Halloween 0.93"): unrelated real photos drawn at random, and
+  heterogeneous mixes where several events each show up in a few photos
+  (never more than ``mixed_event_cap`` of the album) among unrelated ones,
+  plus albums of generic photos. An event album always has at least two
+  photos of its event and ``relevant_min`` of the album, so the two kinds
+  stay apart: "a coherent share of the album shows it" is the event;
+- optionally *weak albums*: one event in a share of the album between the
+  two (more than a mix allows, less than an event album has), with a soft
+  target ``weak_target``: the honest answer there is "maybe".
 
 Pure numpy, seeded; the bank of photos is made once per training run.
 """
@@ -86,8 +97,14 @@ class SynthConfig:
     album_max: int = 120
     tokens: int = 32               # S_A
     two_events: float = 0.2
-    no_event: float = 0.08
     relevant_min: float = 0.35
+    # Negative albums (no event), shares of all albums:
+    no_event: float = 0.06           # generic photos (and a few low-evidence real ones)
+    random_real: float = 0.16        # unrelated real photos drawn at random
+    mixed: float = 0.16              # several events, each in at most mixed_event_cap of the album
+    mixed_event_cap: float = 0.12
+    weak: float = 0.0                # one event in a share between the cap and relevant_min
+    weak_target: float = 0.3
     real_relevant: float = 0.15      # share of event photos taken from teacher-labelled real photos
     real_evidence_min: float = 0.2
     strength_full: float = 3.0       # teacher strength at which an event is sampled at full rate
@@ -118,6 +135,7 @@ class SyntheticAlbums:
         best = self.real_evidence.argmax(1)
         strong = self.real_evidence.max(1) >= cfg.real_evidence_min
         self.real_for_event = [np.flatnonzero(strong & (best == e)) for e in range(prior.shape[1])]
+        self.real_event_of = np.where(strong, best, -1)
         self.pools = teacher.event_concept_pools(prior, cfg.pool_size)
         # Events the teacher knows little about (GroupActivity: ImageNet has no
         # concept for "a group of friends") are built less often, so the model
@@ -174,45 +192,116 @@ class SyntheticAlbums:
         self.generic_idx = np.flatnonzero(self.bank_event == -1)
 
     # -- albums ----------------------------------------------------------------------------
-    def album(self, tokens: Optional[int] = None):
-        """One album: (concepts (T, 1000), labels (23,), photo events (T, 23),
-        importance targets (T,), true length N_A before sampling)."""
-        cfg, rng = self.cfg, self.rng
-        n_album = int(np.exp(rng.uniform(np.log(cfg.album_min), np.log(cfg.album_max))))
-        labels = np.zeros(self.num_events, np.float32)
-        if rng.random() < cfg.no_event:
-            events: list[int] = []
-        else:
-            count = 2 if rng.random() < cfg.two_events else 1
-            events = list(rng.choice(self.num_events, count, replace=False, p=self.event_weights))
-            labels[events] = 1.0
-        relevant = 0 if not events else max(1, int(round(n_album * rng.uniform(cfg.relevant_min, 1.0))))
-        rows, photo_events, importance = [], [], []
-        for i in range(relevant):
-            e = events[i % len(events)] if rng.random() < 0.8 else events[rng.integers(len(events))]
-            real = self.real_for_event[e]
-            if len(real) and rng.random() < cfg.real_relevant:  # a real photo the teacher ties to e
-                rows.append(self.real[rng.choice(real)])
-            else:
-                rows.append(self.bank[rng.choice(self.by_event[e])])
-            pe = np.zeros(self.num_events, np.float32)
-            pe[e] = 1.0
-            photo_events.append(pe)
-            importance.append(1.0)
-        for _ in range(n_album - relevant):
+    def _real_events(self, i: int) -> np.ndarray:
+        """A real photo's own event target: the event its teacher evidence
+        clearly points at (the photos that also serve as event photos), else none."""
+        pe = np.zeros(self.num_events, np.float32)
+        if self.real_event_of[i] >= 0:
+            pe[self.real_event_of[i]] = 1.0
+        return pe
+
+    def _event_photo(self, e: int) -> np.ndarray:
+        real = self.real_for_event[e]
+        if len(real) and self.rng.random() < self.cfg.real_relevant:  # a real photo the teacher ties to e
+            return self.real[self.rng.choice(real)]
+        return self.bank[self.rng.choice(self.by_event[e])]
+
+    def _unrelated(self, count: int, events: list[int], real_share: float):
+        """``count`` photos that show none of ``events``: real photos with
+        little evidence for them (all real photos when ``events`` is empty),
+        generic photos, and (when ``events`` is given) a few of another event."""
+        rng = self.rng
+        rows, pes = [], []
+        ev = self.real_evidence[:, events].max(1) if events else np.zeros(len(self.real))
+        low = np.flatnonzero(ev <= np.quantile(ev, 0.6)) if events else np.arange(len(self.real))
+        for _ in range(count):
             u = rng.random()
             pe = np.zeros(self.num_events, np.float32)
-            if u < 0.25:  # a real photo with little evidence for the album's events
-                ev = self.real_evidence[:, events].max(1) if events else np.zeros(len(self.real))
-                rows.append(self.real[rng.choice(np.flatnonzero(ev <= np.quantile(ev, 0.6)))])
+            if u < real_share:
+                i = int(rng.choice(low))
+                rows.append(self.real[i])
+                pe = self._real_events(i)
             elif u < 0.8 or not events:
                 rows.append(self.bank[rng.choice(self.generic_idx)])
             else:
                 other = rng.choice([e for e in range(self.num_events) if e not in events])
                 rows.append(self.bank[rng.choice(self.by_event[other])])
                 pe[other] = 1.0
-            photo_events.append(pe)
-            importance.append(0.0)
+            pes.append(pe)
+        return rows, pes
+
+    def _event_album(self, n: int, events: list[int], share_lo: float, share_hi: float):
+        """Photos of ``events`` in a share of the album drawn from [share_lo,
+        share_hi] (at least two per event), the rest unrelated."""
+        rng = self.rng
+        relevant = int(round(n * rng.uniform(share_lo, share_hi)))
+        relevant = min(n, max(relevant, 2 * len(events)))
+        rows, pes, imp = [], [], []
+        for i in range(relevant):
+            # The first photos alternate between the events (each has two at least).
+            e = events[i % len(events)] if i < 2 * len(events) or rng.random() < 0.8 \
+                else events[rng.integers(len(events))]
+            rows.append(self._event_photo(e))
+            pe = np.zeros(self.num_events, np.float32)
+            pe[e] = 1.0
+            pes.append(pe)
+            imp.append(1.0)
+        more, more_pe = self._unrelated(n - relevant, events, real_share=0.25)
+        return rows + more, pes + more_pe, imp + [0.0] * len(more)
+
+    def _mixed_album(self, n: int):
+        """A heterogeneous album: several events, each in at most
+        ``mixed_event_cap`` of the photos (one photo in a small album), among
+        unrelated real and generic photos. No event: nothing is coherent."""
+        cfg, rng = self.cfg, self.rng
+        cap = max(1, int(cfg.mixed_event_cap * n))
+        wanted = int(round(n * rng.uniform(0.3, 0.8)))
+        k = min(self.num_events, max(1, -(-wanted // cap)))
+        events = rng.choice(self.num_events, k, replace=False, p=self.event_weights)
+        rows, pes = [], []
+        for j, e in enumerate(events):
+            for _ in range(min(cap, wanted - j * cap)):
+                rows.append(self._event_photo(int(e)))
+                pe = np.zeros(self.num_events, np.float32)
+                pe[e] = 1.0
+                pes.append(pe)
+        more, more_pe = self._unrelated(n - len(rows), [], real_share=0.5)
+        return rows + more, pes + more_pe
+
+    def _random_real_album(self, n: int):
+        """Unrelated real photos drawn at random (the way a folder of camera
+        samples or downloads looks), with their teacher-given photo events."""
+        idx = self.rng.choice(len(self.real), n, replace=n > len(self.real))
+        return [self.real[i] for i in idx], [self._real_events(int(i)) for i in idx]
+
+    def album(self, tokens: Optional[int] = None):
+        """One album: (concepts (T, 1000), labels (23,), photo events (T, 23),
+        importance targets (T,), true length N_A before sampling). Labels are
+        all zero for a negative album, ``weak_target`` for a weak one."""
+        cfg, rng = self.cfg, self.rng
+        n_album = int(np.exp(rng.uniform(np.log(cfg.album_min), np.log(cfg.album_max))))
+        labels = np.zeros(self.num_events, np.float32)
+        u = rng.random()
+        cuts = np.cumsum([cfg.no_event, cfg.random_real, cfg.mixed, cfg.weak])
+        if u < cuts[0]:  # generic photos: no event
+            rows, photo_events = self._unrelated(n_album, [], real_share=0.25)
+            importance = [0.0] * n_album
+        elif u < cuts[1]:
+            rows, photo_events = self._random_real_album(n_album)
+            importance = [0.0] * n_album
+        elif u < cuts[2]:
+            rows, photo_events = self._mixed_album(n_album)
+            importance = [0.0] * n_album
+        elif u < cuts[3]:  # weak: one event, thinly (big enough that two photos are a thin share)
+            n_album = max(n_album, 10)
+            e = int(rng.choice(self.num_events, p=self.event_weights))
+            rows, photo_events, importance = self._event_album(n_album, [e], cfg.mixed_event_cap, cfg.relevant_min)
+            labels[e] = cfg.weak_target
+        else:
+            count = 2 if rng.random() < cfg.two_events else 1
+            events = [int(e) for e in rng.choice(self.num_events, count, replace=False, p=self.event_weights)]
+            labels[events] = 1.0
+            rows, photo_events, importance = self._event_album(n_album, events, cfg.relevant_min, 1.0)
         order = rng.permutation(n_album)
         concepts = np.stack(rows)[order]
         photo_events = np.stack(photo_events)[order]

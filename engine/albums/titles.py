@@ -3,6 +3,13 @@
 There is no geocoder offline, so the place is the folder's name when the
 folder is an album someone named, or else the rounded coordinates of the
 album's centre ("around 43.5°N 11.9°E"); never an invented town name.
+
+Dates come from the photos' real capture dates (EXIF, XMP, GPS, a dated
+file name). A photo without one has only its file time (capture_source
+"mtime"), which is the day it was copied as often as the day it was taken:
+a folder of old photos copied today would read "Jan 1998 – Nov 2026". So file
+times count only when no photo of the album has a real date, and the title
+then says "file dates ..." rather than passing them off as capture dates.
 """
 
 from __future__ import annotations
@@ -66,6 +73,40 @@ def date_range(first_local: Optional[str], last_local: Optional[str]) -> Optiona
     if a.year == b.year:
         return f"{day(a, year=False)} – {day(b)}"
     return f"{day(a)} – {day(b)}"
+
+
+FILE_TIME_SOURCES = frozenset({"mtime"})  # capture_source values that are a file's time, not a capture date
+FILE_DATES = "file dates"
+
+
+def has_real_date(photo) -> bool:
+    """Whether ``photo`` (capture_time, capture_source) has a capture date
+    from the photo itself rather than its file's time."""
+    return bool(getattr(photo, "capture_time", None)) and getattr(photo, "capture_source", None) not in FILE_TIME_SOURCES
+
+
+def dated_members(photos: Sequence) -> tuple[list, bool]:
+    """The photos whose times an album's dates should use, and whether those
+    are real capture dates: the photos with one when any has; else every
+    photo with a (file) time."""
+    real = [p for p in photos if has_real_date(p)]
+    if real:
+        return real, True
+    return [p for p in photos if getattr(p, "capture_time", None)], False
+
+
+def album_dates(photos: Sequence) -> Optional[str]:
+    """The dates part of an album's title from its photos (objects with
+    ``capture_time`` and ``capture_source``): the range of the real capture
+    dates; "file dates ..." when only file times exist; None when neither."""
+    used, real = dated_members(photos)
+    if not used:
+        return None
+    times = [p.capture_time for p in used]
+    dates = date_range(min(times), max(times))
+    if dates is None or real:
+        return dates
+    return f"{FILE_DATES} {dates}"
 
 
 def compose_title(event_name: Optional[str], place: Optional[str], dates: Optional[str]) -> str:

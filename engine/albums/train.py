@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .metrics import event_map, importance_table
+from .metrics import calibration, event_map, importance_table
 from .synth import FEATURE_DIM, SyntheticAlbums, concept_features
 
 log = logging.getLogger(__name__)
@@ -177,6 +177,7 @@ def evaluate(predict: Callable[[list[np.ndarray]], list], albums: Sequence[RealA
     labels = np.stack([a.labels for a in albums])
     out = event_map(probs, labels)
     out.pop("per_class_ap", None)
+    out["calibration"] = calibration(probs, labels)
     pairs = [(p.importance_head * 0.5 + 0.5 * p.attention / max(p.attention.max(), 1e-12), a.importance)
              for p, a in zip(preds, albums) if a.importance is not None]
     if pairs:
@@ -185,9 +186,11 @@ def evaluate(predict: Callable[[list[np.ndarray]], list], albums: Sequence[RealA
 
 
 def synthetic_eval_set(synth: SyntheticAlbums, count: int) -> list[RealAlbum]:
-    """Held-out synthetic albums (whole albums, with their importance targets)."""
+    """Held-out synthetic albums (whole albums, with their importance targets;
+    a negative album has no importance truth: nothing in it shows an event)."""
     out = []
     for i in range(count):
         c, l, _pe, im, _n = synth.album(None)
-        out.append(RealAlbum(c, l, im + 1e-3 * synth.rng.random(len(im)), name=f"synthetic-{i}"))
+        truth = im + 1e-3 * synth.rng.random(len(im)) if im.any() else None
+        out.append(RealAlbum(c, (l >= 0.5).astype(np.float32), truth, name=f"synthetic-{i}"))
     return out

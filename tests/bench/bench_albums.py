@@ -7,10 +7,16 @@
 2. Time segmentation: boundary precision / recall / F1 on synthetic camera
    rolls of four shooting habits (seeds not used to choose the parameters),
    adaptive vs one fixed gap; and the real GPS walk.
-3. With --real: the shipped model on real photos with a known event (from
-   ../shared/photos), labels and probabilities printed.
+3. With --real: the shipped model (or several weights files, compared in the
+   same run on the same catalog) on real albums with a known answer (from
+   ../shared/photos): events where a person sees one (nature, the GPS walk)
+   and folders that are no event (text, camera samples), probabilities
+   printed; random mixes of the held-out unrelated photos (the share whose
+   title would name an event); or, with --library, every album of a copy of
+   a whole folder the way a user sees it.
 
-    .venv/bin/python tests/bench/bench_albums.py [--real] [--albums 1000] [--photos 50]
+    .venv/bin/python tests/bench/bench_albums.py [--real] [--weights A.pt --weights B.pt]
+        [--library ../shared/photos] [--skip-speed] [--albums 1000] [--photos 50]
 """
 
 from __future__ import annotations
@@ -99,7 +105,59 @@ def bench_segmentation() -> None:
             print(f"  {habit:<9} {name:<20} {p:6.3f} {r:6.3f} {2 * p * r / max(p + r, 1e-9):6.3f}")
 
 
-def bench_real() -> None:
+# Real albums with a known answer, all held out of the training command in the model card
+# (the first model held out only nature, text and the walk):
+# folder in ../shared/photos -> (folder in the test library, what a person would say).
+REAL_ALBUMS = {
+    "immich/albums/nature": ("nature", "NatureTrip"),
+    "exif/jpg/gps": ("DCIM/100NIKON", "Architecture|UrbanTrip"),   # a walk: cut by time, one event
+    "immich/albums/text": ("text", None),
+    "exif/jpg/exif-org": ("exif-org", None),                     # 15 unrelated camera samples
+    "exif/jpg": ("jpg", None),                                   # its own files only: mixed camera tests
+    "faces/knn_examples/train": ("portraits", None),             # 9 portraits of 5 public figures, flattened
+}
+FLATTEN = {"faces/knn_examples/train"}  # one album of the photos of every subfolder
+UNRELATED = ("text", "exif-org", "jpg", "portraits")  # held-out photos with no event, for random mixes
+
+
+def _real_library(lib: Path) -> None:
+    for src, (dest, _truth) in REAL_ALBUMS.items():
+        target = lib / dest
+        target.mkdir(parents=True, exist_ok=True)
+        files = (SHARED / src).rglob("*") if src in FLATTEN else (SHARED / src).iterdir()
+        for f in sorted(files):
+            if f.is_file() and f.suffix.lower() not in (".txt", ".md"):
+                shutil.copy(f, target / f.name)
+
+
+def _models(weights: list[str]):
+    from photoorg.engine.albums import events as ev
+
+    paths = [Path(w) for w in weights] or [ev.default_weights_path()]
+    return [(p.name, ev.load_torch_model(p)[0]) for p in paths]
+
+
+def _mix_negatives(catalog, predict, count: int = 300, seed: int = 0) -> dict:
+    """Random albums of 4-20 held-out unrelated real photos (camera samples,
+    text): the share whose title would name an event (top >= 0.5)."""
+    from photoorg.engine.albums.events import FEATURE_KIND, FEATURE_MODEL
+
+    pool = [p for p in catalog.photos() if Path(p.path).parent.name in UNRELATED]
+    concepts, has = catalog.feature_matrix(FEATURE_MODEL, FEATURE_KIND, [p.content_hash for p in pool])
+    concepts = concepts[has]
+    rng = np.random.default_rng(seed)
+    albums = [concepts[rng.choice(len(concepts), int(rng.integers(4, 21)), replace=False)] for _ in range(count)]
+    top = np.array([p.event_probs.max() for p in predict(albums)])
+    return {"photos": len(concepts), "albums": count, "titled": float((top >= 0.5).mean()),
+            "mean_top": float(top.mean())}
+
+
+def bench_real(weights: list[str], library: str | None) -> None:
+    """Each model (``weights``: files; default the shipped one) on the same
+    catalog in the same run: the real albums with a known answer, random
+    mixes of held-out unrelated photos, and (``library``) every album of a
+    whole folder in auto mode, the way a user would see it."""
+    from photoorg.engine.albums import events as ev
     from photoorg.engine.albums.build import build_albums
     from photoorg.engine.catalog import Catalog
     from photoorg.engine.pipeline import run_stages
@@ -112,22 +170,40 @@ def bench_real() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-albums-real-"))
     try:
         lib = tmp / "lib"
-        shutil.copytree(SHARED / "immich/albums/nature", lib / "nature")
-        shutil.copytree(SHARED / "immich/albums/text", lib / "text")
-        shutil.copytree(SHARED / "exif/jpg/gps", lib / "DCIM/100NIKON", ignore=shutil.ignore_patterns("*.txt"))
+        if library:
+            shutil.copytree(library, lib)  # a copy: file times are today's, as for a user's fresh copy
+        else:
+            _real_library(lib)
         settings = Settings.for_catalog(tmp / "catalog.sqlite", workers=2)
         with Catalog(settings.catalog_path) as catalog:
             scan(catalog, [str(lib)], settings)
             run_stages(catalog, settings, only=["embed"])
-            build_albums(catalog, settings, "auto")
-            print("the shipped event model on real albums (auto mode):")
-            for a in catalog.albums("auto"):
-                top = sorted(a.event_scores.items(), key=lambda kv: -kv[1])[:4]
-                print(f"  [{a.id}] {a.title} ({a.photo_count} photos)")
-                print("      " + ", ".join(f"{k} {v:.3f}" for k, v in top))
-                best = catalog.album_photos(a.id, order="importance")[:3]
-                print("      most important: " + ", ".join(f"{Path(p.path).name} {p.importance:.2f}" for p in best
-                                                         if p.importance is not None))
+            known = {str(lib / dest): (src, truth) for src, (dest, truth) in REAL_ALBUMS.items()}
+            for name, torch_model in _models(weights):
+                model = ev.EventModel(settings, run=ev.torch_runner(torch_model))
+                build_albums(catalog, settings, "auto", model=model, relabel=True)
+                folders = catalog.folder_paths()
+                print(f"\n== {name} on real albums (auto mode; probabilities independent per event)")
+                for a in catalog.albums("auto"):
+                    folder = folders.get(a.folder_id, "")
+                    if not library and folder not in known:
+                        continue
+                    top = sorted(a.event_scores.items(), key=lambda kv: -kv[1])[:4]
+                    src, truth = known.get(folder, (Path(folder).name, "?"))
+                    print(f"  [{a.id}] {a.title!r} ({a.photo_count} photos; {src}; a person: {truth or 'no event'})")
+                    print("      " + ", ".join(f"{k} {v:.3f}" for k, v in top))
+                    best = catalog.album_photos(a.id, order="importance")[:3]
+                    if not library:
+                        print("      most important: " + ", ".join(
+                            f"{Path(p.path).name} {p.importance:.2f}" for p in best if p.importance is not None))
+                if not library:
+                    mix = _mix_negatives(catalog, model.predict)
+                    print(f"  random mixes of {mix['photos']} held-out unrelated photos ({mix['albums']} albums of "
+                          f"4-20): titled with an event {mix['titled']:.1%}, mean top probability {mix['mean_top']:.3f}")
+                else:
+                    scores = [max(a.event_scores.values()) for a in catalog.albums("auto") if a.event_scores]
+                    print(f"  albums whose title names an event: {sum(s >= 0.5 for s in scores)}/{len(scores)}")
+            print(f"  load: {load()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -137,12 +213,18 @@ def main() -> int:
     ap.add_argument("--albums", type=int, default=1000)
     ap.add_argument("--photos", type=int, default=50)
     ap.add_argument("--real", action="store_true")
+    ap.add_argument("--weights", action="append", default=[], metavar="PT",
+                    help="--real: event weights to compare in the same run (default: the shipped ones)")
+    ap.add_argument("--library", default=None, metavar="DIR",
+                    help="--real: every album of a copy of DIR instead of the albums with a known answer")
+    ap.add_argument("--skip-speed", action="store_true", help="no labelling-cost or segmentation figures")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    bench_labelling(args.albums, args.photos)
-    bench_segmentation()
+    if not args.skip_speed:
+        bench_labelling(args.albums, args.photos)
+        bench_segmentation()
     if args.real:
-        bench_real()
+        bench_real(args.weights, args.library)
     return 0
 
 
