@@ -36,6 +36,25 @@ def test_correct_an_event_undo_it_and_open_the_story_panel(qtbot, albums_window,
     view.select_album(nature.id)
     assert "NatureTrip" in view.list.currentItem().text() or "Nature" in view.list.currentItem().text()
     assert "62%" in view.event.itemText(0) and "Zoo" in view.scores.text()
+    # An album the model is unsure about (below the title's threshold) is not shown as that event.
+    other = next(a for a in albums if a.id != nature.id)
+    catalog.save_album_labels(other.id, title=other.title, event="Halloween", event_scores={"Halloween": 0.45},
+                              signature="test", model_version="test",
+                              photos=[(m.photo_id, 0.5, 0.5, None, None) for m in catalog.album_photos(other.id)])
+    view.refresh()
+    qtbot.waitUntil(lambda: any("no clear event" in view.list.item(i).text() for i in range(view.list.count())))
+    unsure = next(view.list.item(i).text() for i in range(view.list.count()) if "no clear event" in view.list.item(i).text())
+    assert "Halloween 45%" in unsure and "Nature" in view.list.currentItem().text()
+    from photoorg.app.widgets.inspector_sections import album_sections
+
+    def album_line(photo_id, album_id):
+        d = catalog.photo_details(photo_id)
+        (_, rows), = album_sections(catalog, {**d, "albums": [a for a in d["albums"] if a["id"] == album_id]})
+        return rows[0][1]
+
+    assert "no clear event (best guess Halloween 45%)" in album_line(catalog.album_photos(other.id)[0].photo_id, other.id)
+    nature_line = album_line(catalog.album_photos(nature.id)[0].photo_id, nature.id)
+    assert "Nature" in nature_line and "no clear event" not in nature_line
     # The album's photos, the most important first.
     qtbot.waitUntil(lambda: view.model.rowCount() == nature.photo_count)
     order = [p.photo_id for p in catalog.album_photos(nature.id, order="importance")]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from photoorg.engine.albums.build import EVENT_IN_TITLE
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..badge_tips import BadgeTips
@@ -242,8 +243,14 @@ class AlbumsView(QWidget):
         line = f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {n} photo{'s' if n != 1 else ''}"
         if a.event:
             conf = a.event_scores.get(a.event)
-            source = "yours" if a.user_event else (f"{conf:.0%}" if conf is not None else "model")
-            line += f"\n{self.display(a.event)} ({source})"
+            if a.user_event:
+                line += f"\n{self.display(a.event)} (yours)"
+            elif conf is not None and conf < EVENT_IN_TITLE:
+                # The same rule as the title: below it the model is guessing, so say so
+                # instead of presenting its best guess as the album's event.
+                line += f"\nno clear event (best guess {self.display(a.event)} {conf:.0%})"
+            else:
+                line += f"\n{self.display(a.event)} ({f'{conf:.0%}' if conf is not None else 'model'})"
         return line
 
     def select_album(self, album_id: Optional[int]) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from photoorg.engine.albums.build import EVENT_IN_TITLE
 from photoorg.engine.imaging.thumbnails import thumb_path
 
 
@@ -59,7 +60,12 @@ def album_sections(catalog, d: dict) -> list:
     rows = []
     for a in d.get("albums") or []:
         imp = a["importance"]
-        line = (a["title"] or "Untitled") + "\n" + _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
+        p = a.get("event_p")
+        if a["event"] and not a["user_event"] and p is not None and p < EVENT_IN_TITLE:
+            event = f"no clear event (best guess {_event_name(a['event'])} {p:.0%})"
+        else:
+            event = _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
+        line = (a["title"] or "Untitled") + "\n" + event
         if imp is not None:
             line += f"\nimportance {imp:.2f} · {a['rank']} of {a['size']} in the album"
         rows.append(("Album", line))

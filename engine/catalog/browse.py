@@ -317,12 +317,15 @@ class BrowseQueries:
         if self._has_table("album_photos"):
             d["albums"] = [
                 {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
-                 "rank": r[6], "size": r[7]}
+                 "rank": r[6], "size": r[7], "event_p": r[8]}
                 for r in self.db.execute(
                     "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
                     "a.user_event, ap.importance, "
                     "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
-                    "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id) "
+                    "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id), "
+                    # the model's probability for its event ("event_p"): the window says "no clear
+                    # event" below the title's threshold rather than presenting a guess as the event
+                    "CASE WHEN json_valid(a.event_scores) THEN json_extract(a.event_scores, '$.\"' || a.event || '\"') END "
                     "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
                     (photo_id,))]
         if self._has_table(_PRIVATE_TABLE):
