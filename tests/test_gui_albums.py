@@ -45,6 +45,9 @@ def test_correct_an_event_undo_it_and_open_the_story_panel(qtbot, albums_window,
     qtbot.waitUntil(lambda: any("no clear event" in view.list.item(i).text() for i in range(view.list.count())))
     unsure = next(view.list.item(i).text() for i in range(view.list.count()) if "no clear event" in view.list.item(i).text())
     assert "Halloween 45%" in unsure and "Nature" in view.list.currentItem().text()
+    view.select_album(other.id)
+    assert view.event.itemText(0) == "No clear event (the model's best guess: Halloween 45%)"
+    view.select_album(nature.id)
     from photoorg.app.widgets.inspector_sections import album_sections
 
     def album_line(photo_id, album_id):

@@ -268,6 +268,7 @@ class AlbumsView(QWidget):
             self.model.apply(GridData([], {}), reset=True)
             return
         self.title.setText(info.title or "")
+        self.title.setCursorPosition(0)  # show the title's start, not its end, when it is longer than the field
         self._fill_events(info)
         top = sorted(info.event_scores.items(), key=lambda kv: -kv[1])[:4]
         why = " · ".join(f"{self.display(k)} {v:.0%}" for k, v in top)
@@ -285,8 +286,13 @@ class AlbumsView(QWidget):
         self.event.clear()
         model = info.model_event
         conf = info.event_scores.get(model) if model else None
-        self.event.addItem(f"{self.display(model)} — the model's label" + (f" ({conf:.0%})" if conf is not None else "")
-                           if model else "No label (the model's choice)", None)
+        if not model:
+            first = "No label (the model's choice)"
+        elif conf is not None and conf < EVENT_IN_TITLE:
+            first = f"No clear event (the model's best guess: {self.display(model)} {conf:.0%})"
+        else:
+            first = f"{self.display(model)} — the model's label" + (f" ({conf:.0%})" if conf is not None else "")
+        self.event.addItem(first, None)
         for label in self.labels:
             p = info.event_scores.get(label)
             self.event.addItem(self.display(label) + (f"  ({p:.0%})" if p is not None else ""), label)
