@@ -125,3 +125,16 @@ def test_user_head_retraining_is_deterministic_with_a_seed():
     # and it fits what it was shown
     raw = user_raw(a, pooled, mask)
     assert ((raw > 0) == (labels > 0.5)).mean() > 0.8
+
+
+
+def test_shipped_default_weights_fit_todays_features():
+    """The shipped base must be trained on the features the stage stores
+    today (feature version, tile size, dimension): a base made for others is
+    ignored, and so is a user head made over another base."""
+    from photoorg.engine.interest.features_io import feature_stamp
+    from photoorg.engine.interest.model_store import default_weights_path, fits_features, read_meta
+
+    meta = read_meta(default_weights_path())
+    assert meta["features"] == feature_stamp() and fits_features(default_weights_path())
+    assert meta["config"]["feature_dim"] == feature_stamp()["dim"]

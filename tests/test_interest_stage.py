@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from photoorg.engine.catalog import Catalog
-from photoorg.engine.interest.backbones import make_backbones, tile_features
-from photoorg.engine.interest.features_io import FEATURE_MODEL
+from photoorg.engine.interest.backbones import FEATURE_DIM, make_backbones, tile_features
+from photoorg.engine.interest.features_io import FEATURE_MODEL, load_tile_features
 from photoorg.engine.interest.stage import NAME, STAGE
 from photoorg.engine.interest.tiles import NUM_TILES, TILE, cut_tiles, shrink_to_working, working_image
 from photoorg.engine.progress import CancelToken
@@ -48,7 +48,7 @@ def test_tiles_for_thin_huge_and_grayscale_photos(tmp_path, model_cache):
     assert np.ptp(sets[1][0, 0, :, 0]) > 10 and (sets[1][..., 0] == sets[1][..., 2]).all()  # grey, left-to-right ramp
     feats = tile_features(sets, make_backbones(settings_for(tmp_path / "c.sqlite", model_cache)))
     for name, arr in feats.items():
-        assert arr.shape == (3, NUM_TILES, 1280) and np.isfinite(arr).all(), name
+        assert arr.shape == (3, NUM_TILES, FEATURE_DIM) and np.isfinite(arr).all(), name
         assert arr.std(axis=(1, 2)).min() > 0, name
 
 
@@ -74,7 +74,7 @@ def test_stage_scores_real_photos_and_learns_from_decisions(shared_photos, tmp_p
         assert summary["featurized"] == 5 and summary["failed"] == 1 and summary["scored"] == 5
         assert cat.stage_failures(NAME)[victim.content_hash]  # with its reason
         stored = cat.get_features(FEATURE_MODEL, "mobilenet_v2")
-        assert len(stored) == 5 and next(iter(stored.values())).shape == (16, 1280)
+        assert len(stored) == 5 and next(iter(stored.values())).shape == (16, FEATURE_DIM)
         assert next(iter(stored.values())).dtype == np.float16
         # idempotent: nothing redone
         again = STAGE.run(cat, settings, lambda p: None, CancelToken())
@@ -139,3 +139,48 @@ def test_train_interest_command_is_deterministic(shared_photos, tmp_path, model_
     assert main(["train-interest", "--catalog", str(settings.catalog_path), "--json", "--seed", "8", "--rescore"]) == 0
     assert json.loads(capsys.readouterr().out)["rescored"] == 4
     assert weights_key(user_weights_path(settings)) != keys[0]
+
+
+@pytest.mark.slow
+def test_a_catalog_of_the_old_feature_version_is_recomputed(shared_photos, tmp_path, model_cache):
+    """Version 1 stored features of 224 px tiles, of the same shape: after the
+    bump the stage never reads them, recomputes and overwrites them, ignores
+    a base and a user head made for them and retrains the user head from
+    the decisions the catalog holds."""
+    from photoorg.engine.interest.model_store import (BASE_FILE, base_weights_path, default_weights_path,
+                                                      read_meta, save_weights, user_weights_path, weights_key)
+    from photoorg.engine.interest.stage import VERSION
+    from photoorg.engine.interest.training import new_model
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name in REAL[:3]:
+        shutil.copy2(shared_photos / name, lib / name.rsplit("/", 1)[-1])
+    settings = settings_for(tmp_path / "catalog.sqlite", model_cache)
+    old = new_model(("quality", "user"), 0)
+    save_weights(old, settings.models_dir / BASE_FILE, {"features": {"version": 1, "tile": 224, "dim": 1280}})
+    save_weights(old, user_weights_path(settings), {"base_key": "made-over-version-1"})
+    with Catalog(settings.catalog_path) as cat:
+        scan(cat, [str(lib)], settings)
+        photos = cat.photos()
+        hashes = [p.content_hash for p in photos]
+        rng = np.random.default_rng(0)
+        v1 = {h: rng.normal(size=(16, FEATURE_DIM)).astype(np.float16) for h in hashes}
+        for name in ("effnet_lite0", "mobilenet_v2"):
+            cat.put_features(FEATURE_MODEL, name, v1, dtype="<f2")
+        cat.mark_stage(hashes, NAME, VERSION - 1)
+        assert load_tile_features(cat, hashes)[1].sum() == 0  # version 1 rows are never read
+        cat.record_decision("keep", photo_id=photos[0].id)
+        cat.record_decision("trash", photo_id=photos[1].id)
+        assert base_weights_path(settings) == default_weights_path()  # the old own base is ignored
+        summary = STAGE.run(cat, settings, lambda p: None, CancelToken())
+        assert summary["featurized"] == 3 and summary["scored"] == 3
+        assert summary["retrained"]["labelled_photos"] == 2
+        for name in ("effnet_lite0", "mobilenet_v2"):
+            stored = cat.get_features(FEATURE_MODEL, name)
+            assert set(stored) == set(hashes)
+            assert all(a.shape == (16, FEATURE_DIM) and not np.array_equal(a, v1[h]) for h, a in stored.items())
+        assert load_tile_features(cat, hashes)[1].all()
+        assert read_meta(user_weights_path(settings))["base_key"] == weights_key(default_weights_path())
+        scores = cat.interest_scores([p.id for p in photos])
+        assert len(scores) == 3 and all(0 < s < 1 for s in scores.values())

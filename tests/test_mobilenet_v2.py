@@ -48,7 +48,7 @@ def test_onnx_runtime_matches_torch(photos, tmp_path):
     from photoorg.engine.settings import Settings
 
     settings = dataclasses.replace(Settings.for_catalog(tmp_path / "c.sqlite", workers=1), cache_dir=tmp_path / "cache")
-    runner = MobileNetTiles(settings)
+    runner = MobileNetTiles(settings, tile=224)  # a graph fixed at 224 px (the photos above)
     feats = runner.features(photos)
     logits = runner.classify(photos)
     with torch.no_grad():

@@ -12,7 +12,11 @@ from .dataset import QualityDataset
 
 
 def train_base_from_dataset(ds: QualityDataset, out: Path, seed: int = 0, folds: int = 5,
-                            epochs: Optional[int] = None, report: Optional[dict] = None) -> dict:
+                            epochs: Optional[int] = None, report: Optional[dict] = None,
+                            features: Optional[dict] = None) -> dict:
+    """Cross-validate (unless ``report`` is given), train on every photo and
+    save. ``features``: the meta stamp of the dataset's features when they
+    are not the stage's current ones (the benchmark's old configuration)."""
     from .model_store import save_weights
     from .training import QualityTraining, cross_validate_quality, predict_raw, train_quality
 
@@ -28,5 +32,7 @@ def train_base_from_dataset(ds: QualityDataset, out: Path, seed: int = 0, folds:
         "quality_cross_validation": report,
         "training": {"seed": seed, "epochs": config.epochs, "lr": config.lr, "batch_pairs": config.batch_pairs},
     }
+    if features is not None:
+        meta["features"] = features
     save_weights(model, out, meta)
     return {**report, "weights": str(out)}

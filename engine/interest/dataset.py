@@ -1,11 +1,17 @@
 """Sub-image features of real photos and their degraded copies (quality data).
 
-``build_quality_dataset`` decodes each photo once at the working size, makes
-a few degraded copies (a seeded, rotating choice of kinds so every kind is
-covered about equally), cuts all of them into 4x4 sub-images and runs the
-backbones. Near-identical photos (the same picture saved at several bit
-depths, say) share a ``group`` so cross-validation never puts one in training
-and its twin in the held-out fold.
+``build_quality_dataset`` decodes each photo once at DEGRADE_SIDE (896 px on
+the short side), makes a few degraded copies there (a seeded, rotating choice
+of kinds so every kind is covered about equally), shrinks every version to
+the working size the stage sees (640 px), cuts it into 4x4 sub-images and
+runs the backbones. The degradations keep the strength they were defined at
+(896 px, where the 224 px tiles of feature version 1 saw them 1:1), so the
+labels do not get easier when the tiles get smaller: a blur of 1.5 px at
+896 px is what both configurations are asked to notice (1.07 px once shrunk
+to 640 px: subtle defects are harder to see at the smaller size, which the
+held-out accuracy measures). Near-identical photos (the same picture saved
+at several bit depths, say) share a ``group`` so cross-validation never puts
+one in training and its twin in the held-out fold.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from ..imaging.decode import IMAGE_EXTENSIONS
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from .backbones import BACKBONES, TileBackbone, stack_backbones, tile_features
 from .degrade import KINDS, degrade
-from .tiles import cut_tiles, working_image
+from .tiles import TILE, WORK_SIDE, cut_tiles, shrink_to_working, working_image
 
 log = logging.getLogger(__name__)
+
+DEGRADE_SIDE = 896  # the short side the degradations (degrade.py) are defined at
 
 
 @dataclass
@@ -115,14 +123,17 @@ def copy_plan(photo_index: int, seed: int) -> list[tuple[str, int]]:
 
 def build_quality_dataset(paths: Sequence[Path], backbones: Sequence[TileBackbone], seed: int = 0,
                           max_side_megapixels: float = 178.9, progress: ProgressCallback = no_progress,
-                          cancel: Optional[CancelToken] = None) -> QualityDataset:
+                          cancel: Optional[CancelToken] = None, tile: int = TILE,
+                          side: int = WORK_SIDE) -> QualityDataset:
+    """``tile``/``side``: the sub-image size and the working size (the
+    stage's by default; the benchmark also builds feature version 1's)."""
     cancel = cancel or CancelToken()
     meter = ProgressMeter("quality data", progress, total=len(paths))
     feats, masks, photo, kind, level, hashes, kept = [], [], [], [], [], [], []
     for path in paths:
         cancel.raise_if_cancelled()
         try:
-            im = working_image(str(path), max_side_megapixels)
+            im = working_image(str(path), max_side_megapixels, side=DEGRADE_SIDE)
         except (DecodeError, OSError) as exc:
             log.info("skipping %s: %s", path, exc)
             meter.advance(message=f"skipped {Path(path).name}")
@@ -135,7 +146,8 @@ def build_quality_dataset(paths: Sequence[Path], backbones: Sequence[TileBackbon
         hashes.append(average_hash(im))
         variants = [("original", 0, im)] + [(k, lv, degrade(im, k, lv, seed=seed * 1000 + p))
                                            for k, lv in copy_plan(p, seed)]
-        per_backbone = tile_features([cut_tiles(v[2]) for v in variants], backbones)
+        tiles = [cut_tiles(shrink_to_working(v[2], side), tile) for v in variants]
+        per_backbone = tile_features(tiles, backbones)
         f, m = stack_backbones(per_backbone, len(variants))
         feats.append(f.astype(np.float16))
         masks.append(m)

@@ -5,7 +5,9 @@
   untrained (its output layer is zero, so scores are the prior alone). Model
   card: ``resources/models/interest_default.md``.
 - A base the owner trained (``<cache>/models/interest_base.npz``) replaces
-  the shipped default when present.
+  the shipped default when present and made for today's features (its meta
+  ``features`` matches ``features_io.feature_stamp()``; a base trained on an
+  older feature version is ignored, with a warning, until retrained).
 - The owner's retrained model (``<cache>/models/interest_user.npz``), written
   by ``photoorg train-interest`` or the interest stage when decisions change.
   It can always be rebuilt from the decisions in the catalog, so the cache
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
@@ -28,6 +31,8 @@ import numpy as np
 
 from ..runtime import OnnxModelSpec, get_session
 from ..settings import Settings
+
+log = logging.getLogger(__name__)
 
 EXPORT_VERSION = "interest-1"
 USER_FILE = "interest_user.npz"
@@ -44,7 +49,31 @@ def base_weights_path(settings: Settings) -> Path:
     (``train-interest --quality`` or ``--visual-interest`` with ``--install``)
     or the shipped default."""
     own = settings.models_dir / BASE_FILE
-    return own if own.is_file() else default_weights_path()
+    if own.is_file():
+        if fits_features(own):
+            return own
+        _warn_once(f"the interest base model {own} was trained on an older feature version; "
+                   "using the shipped default (train it again: photoorg train-interest --quality ... --install)")
+    return default_weights_path()
+
+
+def fits_features(path: Path) -> bool:
+    """Whether weights were trained on the features the stage stores today."""
+    from .features_io import feature_stamp
+
+    try:
+        return read_meta(path).get("features") == feature_stamp()
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
 
 
 def user_weights_path(settings: Settings) -> Path:
@@ -89,11 +118,15 @@ def read_meta(path: Path) -> dict[str, Any]:
 
 
 def save_weights(model, path: Path, meta: Optional[dict] = None) -> Path:
-    """The model's state as float16 arrays (+ config and ``meta``), atomically."""
+    """The model's state as float16 arrays (+ config and ``meta``), atomically.
+    ``meta["features"]`` says which sub-image features the weights expect:
+    today's (``features_io.feature_stamp()``) unless the caller says other."""
+    from .features_io import feature_stamp
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"w:{k}": v.detach().cpu().numpy().astype(np.float16) for k, v in model.state_dict().items()}
-    full_meta = {"config": model.config, **(meta or {})}
+    full_meta = {"config": model.config, "features": feature_stamp(), **(meta or {})}
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez_compressed(tmp, meta=np.array(json.dumps(full_meta, sort_keys=True)), **arrays)
     tmp.replace(path)

@@ -1,9 +1,11 @@
 """STAGE "interest": sub-image features once per content, then scores.
 
-1. For every content without them: decode at the working size, cut into 4x4
-   sub-images, run both backbones (ONNX Runtime) and store the features,
-   model ``interest_tiles``, kind = backbone name (``effnet_lite0``,
-   ``mobilenet_v2``), (16, 1280) float16 each. Done once; a photo that cannot
+1. For every content without them: decode at the working size (640 px short
+   side), cut into 4x4 sub-images of 160 px, run both backbones (ONNX
+   Runtime) and store the features, model ``interest_tiles``, kind =
+   backbone name (``effnet_lite0``, ``mobilenet_v2``), (16, 1280) float16
+   each. Done once per feature version (a new version overwrites the old
+   rows, and rows of an older version are never read); a photo that cannot
    be decoded is recorded as failed with its reason.
 2. When the owner's decisions changed since the user head was trained,
    retrain it (seeded; seconds: only the small head learns).
@@ -26,13 +28,13 @@ from ..progress import CancelToken, ProgressCallback, ProgressMeter
 from ..runtime import batches, prefetch_map
 from ..settings import Settings
 from .backbones import BACKBONES, make_backbones, tile_features
-from .features_io import FEATURE_MODEL, has_faces, load_tile_features
+from .features_io import FEATURE_MODEL, FEATURE_VERSION, STAGE_NAME, has_faces, load_tile_features
 from .tiles import cut_tiles, working_image
 
 log = logging.getLogger(__name__)
 
-NAME = "interest"
-VERSION = 1  # of the stored sub-image features (tiling, backbones, preprocessing)
+NAME = STAGE_NAME
+VERSION = FEATURE_VERSION  # of the stored sub-image features (features_io.py)
 PHOTOS_PER_BATCH = 4  # 64 sub-images per backbone call
 SCORE_CHUNK = 256
 

@@ -109,3 +109,44 @@ def export_onnx(path: Path, model: EfficientNetLite0Backbone | None = None) -> N
         torch.onnx.export(model, model.example_inputs(2), str(path), input_names=["image"],
                           output_names=list(OUTPUT_NAMES), dynamic_axes=axes, opset_version=17,
                           dynamo=False)
+
+
+class EfficientNetLite0Embedding(EfficientNetLite0Backbone):
+    """Lite0 built for another fixed input size, returning the pooled
+    embedding only (the interest model's sub-image features).
+
+    The network's TF-style "same" padding is computed at construction for one
+    input size; ``from_name(..., image_size=S)`` computes it for S (the weights
+    are the same), so a 128 px input is padded as TensorFlow would pad it."""
+
+    def __init__(self, image_size: int, pretrained: bool = True) -> None:
+        nn.Module.__init__(self)
+        from efficientnet_lite_pytorch import EfficientNet
+
+        self.image_size = int(image_size)
+        self.net = EfficientNet.from_name("efficientnet-lite0", image_size=self.image_size)
+        if pretrained:
+            state = torch.load(weights_path(), map_location="cpu", weights_only=True)
+            self.net.load_state_dict(state, strict=True)
+        self.eval()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        head, _stages = self.forward_features(x)
+        return self.forward_head(head)[0]
+
+    def example_inputs(self, batch: int = 1) -> tuple[torch.Tensor]:  # type: ignore[override]
+        return (torch.randn(batch, 3, self.image_size, self.image_size),)
+
+
+def export_embedding_onnx(path: Path, image_size: int) -> None:
+    """Write Lite0 for ``image_size`` x ``image_size`` inputs (normalised like
+    ``export_onnx``'s, dynamic batch) with the one output ``embedding``. The
+    224 px export above stays as it is (embed and series depend on it)."""
+    import warnings
+
+    model = EfficientNetLite0Embedding(image_size).eval()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, model.example_inputs(2), str(path), input_names=["image"], output_names=["embedding"],
+                          dynamic_axes={"image": {0: "batch"}, "embedding": {0: "batch"}}, opset_version=17,
+                          dynamo=False)

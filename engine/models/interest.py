@@ -3,6 +3,9 @@ Kolekar), on features of 4x4 sub-images from several frozen ImageNet backbones.
 
 Input ``feats``: (B, M, N, D) = photos x backbones x 16 sub-images x feature
 dim, and ``backbone_mask`` (B, M): 1 where that backbone's features exist.
+The shipped configuration: M = 2 (EfficientNet-Lite0, MobileNetV2), N = 16
+sub-images of 160 px, D = 1280 (each backbone's pooled feature); the model
+itself takes any D.
 
 - Primary attention (Sec. 3.2), shared by every dimension and every backbone:
   u_ij = tanh(W_p f_ij + b_p), alpha_ij = softmax_j(u_ij . v_p),

@@ -6,7 +6,7 @@ written out here with the same module layout (``features.N.conv...``,
 ``classifier.1``) that torchvision's state dict uses; ``load_pretrained`` then
 loads that file strictly, so any layout mismatch fails loudly. The interest
 model uses it as its second backbone (features of each 4x4 sub-image); it runs
-through ONNX Runtime after ``export_onnx``.
+through ONNX Runtime after ``export_onnx`` (fixed at the tile size).
 """
 
 from __future__ import annotations
@@ -135,21 +135,24 @@ def load_pretrained(normalize_input: bool = True) -> MobileNetV2:
     return net.eval()
 
 
-def export_onnx(path: Path, opset: int = 17) -> Path:
-    """Write the feature + logit model for ONNX Runtime (dynamic batch and size)."""
+def export_onnx(path: Path, opset: int = 17, size: Optional[int] = None) -> Path:
+    """Write the feature + logit model for ONNX Runtime: dynamic batch, and a
+    fixed ``size`` x ``size`` input when given (the interest tiles, so ONNX
+    Runtime plans one shape), any size otherwise."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model = MobileNetV2Features(load_pretrained(normalize_input=True)).eval()
     tmp = path.with_name(path.name + ".tmp")
     import warnings
 
+    image_axes = {0: "batch"} if size else {0: "batch", 2: "height", 3: "width"}
+    side = size or 128
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the legacy exporter's deprecation chatter
         torch.onnx.export(
-            model, (torch.rand(1, 3, 128, 128),), str(tmp), input_names=["image"],
+            model, (torch.rand(1, 3, side, side),), str(tmp), input_names=["image"],
             output_names=["features", "logits"], opset_version=opset, dynamo=False,
-            dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"},
-                          "features": {0: "batch"}, "logits": {0: "batch"}},
+            dynamic_axes={"image": image_axes, "features": {0: "batch"}, "logits": {0: "batch"}},
         )
     tmp.replace(path)
     return path
