@@ -17,8 +17,8 @@ from .selfie import selfie_face
 log = logging.getLogger(__name__)
 
 NAME = "faces"
-# Not bumped when the detector's decode changed (native ~2048 px scan, gray
-# HOG): re-detecting replaces a photo's faces (new ids), which would drop the
+# Not bumped when the detector's decode changed (native ~2048 px scan for large
+# photos): re-detecting replaces a photo's faces (new ids), which would drop the
 # user's assignments and "not this person" rejections with them. Old results
 # stay valid; new photos get the new path.
 VERSION = 1
