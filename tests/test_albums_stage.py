@@ -26,6 +26,10 @@ def library(tmp_path_factory, shared_photos):
     root = tmp_path_factory.mktemp("library")
     shutil.copytree(shared_photos / "immich/albums/nature", root / "nature")
     shutil.copytree(shared_photos / "immich/albums/text", root / "text")  # no EXIF dates, no event
+    pair = root / "pair"  # two landscapes: fewer photos than any album the event model learned from
+    pair.mkdir()
+    for name in sorted(p.name for p in (shared_photos / "immich/albums/nature").iterdir())[:2]:
+        shutil.copy(shared_photos / "immich/albums/nature" / name, pair / name)
     shutil.copytree(shared_photos / "exif/jpg/gps", root / "DCIM/100NIKON", ignore=shutil.ignore_patterns("*.txt"))
     broken = root / "broken"
     broken.mkdir()
@@ -98,6 +102,19 @@ def test_title_dates_come_from_capture_dates_not_file_times(analysed):
         text_members = catalog.photos(ids=[m.photo_id for m in catalog.album_photos(text.id)])
         assert all(p.capture_source == "mtime" for p in text_members)
         assert "file dates " in text.title and text.start_ts == min(p.capture_ts for p in text_members)
+
+
+def test_too_small_an_album_gets_no_event_in_its_title(analysed):
+    from photoorg.engine.albums.build import MIN_EVENT_PHOTOS, event_unnamed_reason
+
+    settings, _ = analysed
+    with Catalog(settings.catalog_path) as catalog:
+        pair = _by_place(catalog, "auto")["pair"]
+        assert pair.photo_count == 2 < MIN_EVENT_PHOTOS and pair.event_scores  # scored, like every album
+        assert pair.title.startswith("pair · "), (pair.title, pair.event_scores)
+    assert event_unnamed_reason(0.9, 2) == "too few photos to tell"
+    assert event_unnamed_reason(0.49, 9) == "no clear event" and event_unnamed_reason(None, 9) == "no clear event"
+    assert event_unnamed_reason(0.5, MIN_EVENT_PHOTOS) is None
 
 
 def test_broken_photos_do_not_stop_the_albums(analysed):

@@ -37,7 +37,7 @@ def test_correct_an_event_undo_it_and_open_the_story_panel(qtbot, albums_window,
     assert "NatureTrip" in view.list.currentItem().text() or "Nature" in view.list.currentItem().text()
     assert "62%" in view.event.itemText(0) and "Zoo" in view.scores.text()
     # An album the model is unsure about (below the title's threshold) is not shown as that event.
-    other = next(a for a in albums if a.id != nature.id)
+    other = next(a for a in albums if a.id != nature.id and a.photo_count >= 4)
     catalog.save_album_labels(other.id, title=other.title, event="Halloween", event_scores={"Halloween": 0.45},
                               signature="test", model_version="test",
                               photos=[(m.photo_id, 0.5, 0.5, None, None) for m in catalog.album_photos(other.id)])
@@ -47,6 +47,10 @@ def test_correct_an_event_undo_it_and_open_the_story_panel(qtbot, albums_window,
     assert "Halloween 45%" in unsure and "Nature" in view.list.currentItem().text()
     view.select_album(other.id)
     assert view.event.itemText(0) == "No clear event (the model's best guess: Halloween 45%)"
+    # An album of fewer photos than the model was trained on: not named either, whatever it says.
+    small = next(a for a in albums if a.photo_count < 4)
+    view.select_album(small.id)
+    assert view.event.itemText(0) == "Too few photos to tell (the model's best guess: Nature trip 62%)"
     view.select_album(nature.id)
     from photoorg.app.widgets.inspector_sections import album_sections
 

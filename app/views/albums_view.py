@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from photoorg.engine.albums.build import EVENT_IN_TITLE
+from photoorg.engine.albums.build import event_unnamed_reason
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..badge_tips import BadgeTips
@@ -245,10 +245,10 @@ class AlbumsView(QWidget):
             conf = a.event_scores.get(a.event)
             if a.user_event:
                 line += f"\n{self.display(a.event)} (yours)"
-            elif conf is not None and conf < EVENT_IN_TITLE:
-                # The same rule as the title: below it the model is guessing, so say so
-                # instead of presenting its best guess as the album's event.
-                line += f"\nno clear event (best guess {self.display(a.event)} {conf:.0%})"
+            elif why := event_unnamed_reason(conf, n):
+                # The title's rule: the model is guessing, so say so instead of
+                # presenting its best guess as the album's event.
+                line += f"\n{why} (best guess {self.display(a.event)}" + (f" {conf:.0%})" if conf is not None else ")")
             else:
                 line += f"\n{self.display(a.event)} ({f'{conf:.0%}' if conf is not None else 'model'})"
         return line
@@ -288,8 +288,9 @@ class AlbumsView(QWidget):
         conf = info.event_scores.get(model) if model else None
         if not model:
             first = "No label (the model's choice)"
-        elif conf is not None and conf < EVENT_IN_TITLE:
-            first = f"No clear event (the model's best guess: {self.display(model)} {conf:.0%})"
+        elif why := event_unnamed_reason(conf, info.photo_count):
+            first = f"{why[0].upper()}{why[1:]} (the model's best guess: {self.display(model)}" + \
+                (f" {conf:.0%})" if conf is not None else ")")
         else:
             first = f"{self.display(model)} — the model's label" + (f" ({conf:.0%})" if conf is not None else "")
         self.event.addItem(first, None)

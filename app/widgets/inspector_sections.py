@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from photoorg.engine.albums.build import EVENT_IN_TITLE
+from photoorg.engine.albums.build import event_unnamed_reason
 from photoorg.engine.imaging.thumbnails import thumb_path
 
 
@@ -61,8 +61,9 @@ def album_sections(catalog, d: dict) -> list:
     for a in d.get("albums") or []:
         imp = a["importance"]
         p = a.get("event_p")
-        if a["event"] and not a["user_event"] and p is not None and p < EVENT_IN_TITLE:
-            event = f"no clear event (best guess {_event_name(a['event'])} {p:.0%})"
+        why = event_unnamed_reason(p, a["size"]) if a["event"] and not a["user_event"] else None
+        if why:
+            event = f"{why} (best guess {_event_name(a['event'])}" + (f" {p:.0%})" if p is not None else ")")
         else:
             event = _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
         line = (a["title"] or "Untitled") + "\n" + event

@@ -28,10 +28,28 @@ log = logging.getLogger(__name__)
 MODES = ("auto", "folders", "time")
 PREF_MODE = "albums_from"
 EVENT_IN_TITLE = 0.5  # the model's event is named in a title only when at least this sure
+# ... and only for an album of at least this many photos: the model was trained
+# on albums of 4-120 photos (synth.SynthConfig.album_min), so what it says about
+# one to three photos (a folder of two portraits came out "Wedding 0.72") is
+# outside anything it learned.
+MIN_EVENT_PHOTOS = 4
 # Part of every album's signature: bump when titles or labelling change without
 # new weights, so existing catalogs are labelled and titled again once.
 # 2: dates from real capture dates only ("file dates ..." otherwise).
-LABELS_VERSION = 2
+# 3: no event named for albums under MIN_EVENT_PHOTOS.
+LABELS_VERSION = 3
+
+
+def event_unnamed_reason(event_p: Optional[float], photo_count: int) -> Optional[str]:
+    """Why the model's top event is not named as an album's event (in its
+    title, its XMP keywords, the window), or None when it is. One rule for
+    every place that shows an album's event; a label the user chose is
+    always named."""
+    if photo_count < MIN_EVENT_PHOTOS:
+        return "too few photos to tell"
+    if event_p is None or event_p < EVENT_IN_TITLE:
+        return "no clear event"
+    return None
 
 
 def default_mode(catalog) -> str:
@@ -70,7 +88,7 @@ def _title(info, members, event: Optional[str], event_p: float) -> str:
     name = None
     if info.user_event:
         name = teacher.event_display_name(info.user_event)
-    elif event and event_p >= EVENT_IN_TITLE:
+    elif event and event_unnamed_reason(event_p, len(members)) is None:
         name = teacher.event_display_name(event)
     return compose_title(name, info.place, dates)
 

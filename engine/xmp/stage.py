@@ -57,7 +57,7 @@ def _series_picks(catalog) -> set[int]:
 def _events(catalog) -> Optional[dict[int, list[str]]]:
     """photo id -> the event of its album (current album mode), or None when
     there are no albums yet (unknown: what was written stays)."""
-    from ..albums.build import EVENT_IN_TITLE, default_mode
+    from ..albums.build import default_mode, event_unnamed_reason
 
     albums = catalog.albums(default_mode(catalog))
     if not albums:
@@ -65,7 +65,8 @@ def _events(catalog) -> Optional[dict[int, list[str]]]:
     out: dict[int, list[str]] = {}
     for info in albums:
         label = info.user_event
-        if not label and info.model_event and info.event_scores.get(info.model_event, 0.0) >= EVENT_IN_TITLE:
+        if not label and info.model_event and \
+                event_unnamed_reason(info.event_scores.get(info.model_event), info.photo_count) is None:
             label = info.model_event
         for ap in catalog.album_photos(info.id):
             out.setdefault(ap.photo_id, [])
