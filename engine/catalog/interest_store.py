@@ -26,7 +26,7 @@ from ..interest.signals import own_logit, per_photo_signals
 _TERM_LABELS = {
     "quality": "technical quality (sharpness, exposure, noise)",
     "people": "shows people",
-    "taste": "learned from your decisions",
+    "taste": "learned from your ratings, picks and keep/trash decisions",  # ratings read from XMP/EXIF count too
     "own": "your own rating, flag or keep/trash",
 }
 
