@@ -110,6 +110,17 @@ class PhotoQueries:
                 [(h, stage, version, status, error, now) for h in content_hashes],
             )
 
+    def stage_done(self, stage: str, version: int, content_hashes: Iterable[str]) -> set[str]:
+        """Which of ``content_hashes`` have a finished run of ``stage`` at ``version``."""
+        hashes = list(dict.fromkeys(content_hashes))
+        done: set[str] = set()
+        for i in range(0, len(hashes), 900):  # SQLite's parameter limit
+            chunk = hashes[i:i + 900]
+            done.update(r[0] for r in self.db.execute(
+                "SELECT content_hash FROM stage_state WHERE stage = ? AND version = ? AND status = 'done' "
+                f"AND content_hash IN ({','.join('?' * len(chunk))})", (stage, version, *chunk)))
+        return done
+
     def stage_failures(self, stage: str) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute(
             "SELECT content_hash, error FROM stage_state WHERE stage = ? AND status = 'failed'", (stage,))}

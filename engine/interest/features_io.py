@@ -30,14 +30,7 @@ def feature_stamp() -> dict:
 
 def current_contents(catalog, content_hashes: Sequence[str]) -> set[str]:
     """The contents whose stored features are of today's version."""
-    hashes = list(dict.fromkeys(content_hashes))
-    done: set[str] = set()
-    for i in range(0, len(hashes), 900):  # SQLite's parameter limit
-        chunk = hashes[i:i + 900]
-        done.update(r[0] for r in catalog.db.execute(
-            "SELECT content_hash FROM stage_state WHERE stage = ? AND version = ? AND status = 'done' "
-            f"AND content_hash IN ({','.join('?' * len(chunk))})", (STAGE_NAME, FEATURE_VERSION, *chunk)))
-    return done
+    return catalog.stage_done(STAGE_NAME, FEATURE_VERSION, content_hashes)
 
 
 def load_tile_features(catalog, content_hashes: Sequence[str],
