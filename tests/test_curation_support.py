@@ -38,6 +38,7 @@ def register(catalog, paths) -> list[int]:
     """Catalog files as the scanner would (size, mtime, content hash)."""
     ids = []
     for path in paths:
+        catalog.add_root(os.path.dirname(str(path)))  # inside the library's walls, as a scan would make it
         st = os.stat(path)
         ids.append(catalog.record_photo(str(path), {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
                                                     "content_hash": file_hash(str(path))}, 0))

@@ -116,6 +116,14 @@ class ScanQueries:
                  counts.get("skipped", 0), error or None, scan_id),
             )
 
+    def add_root(self, path: str) -> None:
+        """Make ``path`` a library root (its files may be moved and written)
+        without scanning it; a scan of it does the same."""
+        text, raw = to_db(os.path.abspath(path))
+        with self.write() as db:
+            db.execute("INSERT INTO roots(path, raw_path, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO NOTHING",
+                       (text, raw, time.time()))
+
     def roots(self) -> list[str]:
         return [fs_path(r["path"], r["raw_path"]) for r in self.db.execute("SELECT path, raw_path FROM roots ORDER BY path")]
 

@@ -27,6 +27,7 @@ from ..settings import Settings
 from . import trash as fdo
 from .errors import CurationError, UnfinishedTransaction
 from .fileops import file_hash, fsync_dir, move_file
+from .guard import destination_reason, library_walls
 from .plan import Plan
 from .results import FileOutcome, TransactionResult
 from .testhooks import crash_point
@@ -123,6 +124,9 @@ class _Mover:
                  keepers: dict[int, tuple[str, int]]) -> None:
         self.catalog = catalog
         self.txn = txn
+        self.walls = library_walls(catalog)
+        info = catalog.curation_transaction(txn)
+        self.quarantine_dir = info.quarantine_dir if info is not None else None
         self.keepers = keepers  # photo id -> (path, size) of the photos that must stay
         self.cancel = cancel
         self.meter = ProgressMeter("curate", progress, total=total)
@@ -159,6 +163,13 @@ class _Mover:
                 pass
         return "the photo kept in its place is no longer on disk; nothing was moved"
 
+    def _outside(self, item, dest: Optional[str] = None, info: Optional[str] = None) -> Optional[str]:
+        """Why the move must not happen when the file's real path is outside
+        the library or its destination is not a trash / the quarantine
+        folder (a tampered catalog, a link), else None."""
+        return self.walls.reason(item.path, "moved") or destination_reason(
+            dest or item.dest, info if dest else item.info_path, self.quarantine_dir)
+
     def _reserve(self, item, content: bytes) -> tuple[str, str]:
         """Create the item's .trashinfo; a name taken meanwhile gets a new one,
         journaled before the move. Returns (destination, info file)."""
@@ -177,7 +188,8 @@ class _Mover:
 
     def move(self, item, trash_dirs: dict[str, fdo.TrashDir]) -> tuple[FileOutcome, bool]:
         """Move one item; returns its outcome and whether to stop (disk full)."""
-        reason = check_unchanged(item.path, item.size, item.mtime_ns, item.content_hash) or self._keeper_gone(item)
+        reason = self._outside(item) or check_unchanged(item.path, item.size, item.mtime_ns, item.content_hash) \
+            or self._keeper_gone(item)
         if reason:
             return FileOutcome(item.photo_id, item.path, item.dest, item.size, "skipped", reason), False
         folder = os.path.dirname(item.path)
@@ -192,6 +204,11 @@ class _Mover:
             else:
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
             crash_point("reserved")
+            outside = self._outside(item, dest, info)  # the last look, right before the move
+            if outside:
+                if info:
+                    _remove_quietly(info)
+                return FileOutcome(item.photo_id, item.path, dest, item.size, "skipped", outside), False
 
             def before_copy() -> None:
                 self.flush(force=True)

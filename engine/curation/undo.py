@@ -30,7 +30,9 @@ from ..settings import Settings
 from . import trash as fdo
 from .apply import FLUSH_ITEMS, FLUSH_SECONDS, describe, finish, run_items
 from .errors import CurationError, NothingToUndo
+from ..walls import OutsideLibrary, Walls
 from .fileops import PART_SUFFIX, file_hash, fsync_dir, move_file
+from .guard import destination_reason, library_walls
 from .results import FileOutcome, TransactionInfo, TransactionResult, UndoResult
 from .testhooks import crash_point
 
@@ -78,12 +80,26 @@ def _beside(path: str) -> str:
         n += 1
 
 
-def restore_item(item) -> FileOutcome:
+def _guard(item, walls: Optional[Walls], quarantine_dir: Optional[str], target: Optional[str] = None) -> None:
+    """Raise ``OutsideLibrary`` when the journal sends a file back to a place
+    outside the library, or takes it from a place no curation sends files to."""
+    if walls is None:
+        return
+    why = walls.reason(target or item.path, "restored") or destination_reason(item.dest, item.info_path,
+                                                                              quarantine_dir)
+    if why:
+        raise OutsideLibrary(f"{display(target or item.path)}: {why}")
+
+
+def restore_item(item, walls: Optional[Walls] = None, quarantine_dir: Optional[str] = None) -> FileOutcome:
     """Put one journaled file back; idempotent. Raises OSError when the move
-    back fails (the file stays where it is)."""
+    back fails (the file stays where it is), ``OutsideLibrary`` when
+    ``walls`` are given and the journal points outside them (nothing is
+    touched)."""
     src, dest = item.path, item.dest
     out = lambda state, reason=None, to=None: FileOutcome(  # noqa: E731
         item.photo_id, src, dest, item.size, state, reason, to)
+    _guard(item, walls, quarantine_dir)
     dest_ours = os.path.lexists(dest) and _ours(item, dest)
     # Leftovers of an interrupted copy (to the trash, or back from it).
     if os.path.lexists(dest + PART_SUFFIX) and os.path.lexists(src):
@@ -93,6 +109,7 @@ def restore_item(item) -> FileOutcome:
     src_there = os.path.lexists(src)
     if dest_ours and not src_there:
         os.makedirs(os.path.dirname(src), exist_ok=True)
+        _guard(item, walls, quarantine_dir)  # the last look, right before the move
         move_file(dest, src, item.content_hash)
         _remove_info(item)
         return out("restored")
@@ -104,6 +121,7 @@ def restore_item(item) -> FileOutcome:
             _remove_info(item)
             return out("restored", "an interrupted copy was cleaned up")
         alt = _beside(src)
+        _guard(item, walls, quarantine_dir, alt)
         move_file(dest, alt, item.content_hash)
         fsync_dir(os.path.dirname(alt))
         _remove_info(item)
@@ -179,16 +197,20 @@ def undo(catalog, settings: Optional[Settings] = None, transaction_id: Optional[
     meter = ProgressMeter("undo", progress, total=len(items))
     cancel = cancel or CancelToken()
     batch = _UndoBatch(catalog, t.id)
+    walls = library_walls(catalog)
     try:
         for item in items:
             if cancel.cancelled:
                 result.complete = False
                 break
             try:
-                outcome = restore_item(item)
+                outcome = restore_item(item, walls, t.quarantine_dir)
             except OSError as exc:
                 outcome = FileOutcome(item.photo_id, item.path, item.dest, item.size, "failed",
                                       f"could not be put back: {describe(exc)}")
+            except OutsideLibrary as exc:
+                outcome = FileOutcome(item.photo_id, item.path, item.dest, item.size, "failed",
+                                      f"refused: {exc}")
             crash_point("restored")
             batch.add(item, outcome)
             {"restored": result.restored, "not_moved": result.not_moved, "lost": result.lost,
@@ -261,7 +283,7 @@ def recover(catalog, settings: Settings, transaction_id: int, action: str = "rol
             result.moved.append(FileOutcome(item.photo_id, item.path, item.dest, item.size, "moved"))
             continue
         if dest_ours and src_there:  # an interrupted copy: start again
-            restore_item(item)
+            restore_item(item, library_walls(catalog), t.quarantine_dir)
         elif src_there:
             _remove_quietly(item.dest + PART_SUFFIX)
         todo.append(item)

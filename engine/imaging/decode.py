@@ -61,7 +61,20 @@ def _fp(source: Source):
     return io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
 
 
-def check_pixels(width: int, height: int, max_megapixels: float) -> None:
+# A photo's compressed data grows with its pixels: even a very low quality
+# AVIF or HEIC holds over 5 KB per megapixel, a JPEG of a black frame over 4 KB.
+# A large image declared in far fewer bytes than that is a decompression
+# bomb (a 46 KB AVIF declaring 13000 x 13000 pixels costs 1.7 GB to decode),
+# refused from its header like one above the megapixel limit. Small images
+# are exempt: a flat 4 MP screenshot may compress to almost nothing.
+MIN_BYTES_PER_MEGAPIXEL = 1000
+DENSITY_CHECK_FROM_MP = 24.0
+
+
+def check_pixels(width: int, height: int, max_megapixels: float, nbytes: Optional[int] = None) -> None:
+    """Refuse (``DecodeError``) an image whose header declares more pixels
+    than the limit, or (given the file's size ``nbytes``) far more pixels
+    than its bytes can hold: both before anything is decoded."""
     mp = width * height / 1e6
     if mp > max_megapixels:
         raise DecodeError(
@@ -69,6 +82,22 @@ def check_pixels(width: int, height: int, max_megapixels: float) -> None:
             f"{max_megapixels:.0f} MP safety limit (decompression-bomb guard); "
             "raise max_megapixels in the settings to include it"
         )
+    if nbytes is not None and mp > DENSITY_CHECK_FROM_MP and nbytes < mp * MIN_BYTES_PER_MEGAPIXEL:
+        raise DecodeError(
+            f"image declares {mp:.0f} megapixels ({width}x{height}) in only {nbytes / 1000:.0f} KB, "
+            "far fewer bytes than a photo of that size holds (decompression-bomb guard): not decoded"
+        )
+
+
+def source_size(source: "Source") -> Optional[int]:
+    """The size in bytes of a file given as bytes or as a path (None when
+    it cannot be known)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return len(source)
+    try:
+        return os.path.getsize(source)
+    except (OSError, TypeError):
+        return None
 
 
 def is_raw(path: str) -> bool:
@@ -85,10 +114,14 @@ def open_header(source: Source, name: str = "") -> Image.Image:
         raise DecodeError(
             f"not a readable image: its content matches no supported format (named {ext})"
         ) from None
+    except MemoryError:
+        raise
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
             raise DecodeError("file is truncated: it ends inside the image header") from None
         raise DecodeError(f"corrupted image header: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a plugin's own error types (RuntimeError...)
+        raise _errors_to_reasons(exc) from None
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
@@ -114,6 +147,7 @@ def _decode_raw(source: Source, target: Optional[int], max_megapixels: float) ->
         with rawpy.imread(_fp(source)) as raw:
             sizes = raw.sizes
             check_pixels(sizes.width, sizes.height, max_megapixels)
+            check_pixels(sizes.raw_width, sizes.raw_height, max_megapixels)
             # LibRaw's flip: 5 and 6 are the quarter turns.
             full_size = (sizes.height, sizes.width) if sizes.flip in (5, 6) else (sizes.width, sizes.height)
             if target:
@@ -123,6 +157,7 @@ def _decode_raw(source: Source, target: Optional[int], max_megapixels: float) ->
                     thumb = None
                 if thumb is not None and thumb.format == rawpy.ThumbFormat.JPEG:
                     im = Image.open(io.BytesIO(thumb.data))
+                    check_pixels(im.width, im.height, max_megapixels, len(thumb.data))
                     if max(im.size) >= target:
                         im.draft("RGB", (target, target))
                         out = ImageOps.exif_transpose(to_rgb(im))
@@ -173,10 +208,19 @@ def upright(im: Image.Image, orientation: int) -> Image.Image:
 
 
 def _errors_to_reasons(exc: BaseException) -> DecodeError:
-    text = str(exc) or type(exc).__name__
+    """A decoder's error as a reason a person can read. Every error a decoder
+    raises on the file's bytes is a property of the file (remembered until
+    the file changes); only memory and reading errors pass."""
+    text = " ".join((str(exc) or type(exc).__name__).split())
+    if "libjxl" in text or "jxl" in type(exc).__module__.lower():
+        # pillow-jxl says "Generic Error. Please build libjxl from source...":
+        # advice for its developers, not for the owner of the photo.
+        return DecodeError("JPEG XL data is corrupted or uses a feature the JPEG XL decoder does not support")
     if "truncated" in text or isinstance(exc, EOFError):
         return DecodeError(f"file is truncated: {text}")
-    return DecodeError(f"image data is corrupted: {text}")
+    if isinstance(exc, (OSError, ValueError, SyntaxError)):
+        return DecodeError(f"image data is corrupted: {text}")
+    return DecodeError(f"image data is corrupted or not supported by the decoder ({type(exc).__name__}: {text[:200]})")
 
 
 def _load(source: Source, name: str, max_megapixels: float, frame: int,
@@ -185,10 +229,12 @@ def _load(source: Source, name: str, max_megapixels: float, frame: int,
     frame, draft to ``draft_box(width, height)`` and load. Returns the loaded
     image, the upright size of the full image and the EXIF orientation."""
     im = header if header is not None else open_header(source, name)
-    check_pixels(im.width, im.height, max_megapixels)
+    nbytes = source_size(source)
+    check_pixels(im.width, im.height, max_megapixels, nbytes)
     try:
         if frame:
             im.seek(frame)
+            check_pixels(im.width, im.height, max_megapixels, nbytes)  # frames have their own size
         orientation = orientation_of(im)
         full_size = (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
         if draft_box is not None and im.format in _DRAFTABLE:
@@ -197,11 +243,11 @@ def _load(source: Source, name: str, max_megapixels: float, frame: int,
                 im.draft("RGB", box)
         im.load()
         if im.format == "HEIF" and getattr(im, "n_frames", 1) > 1:
-            _check_heif_frames(im)
+            _check_heif_frames(im, max_megapixels, nbytes)
         return im, full_size, orientation
-    except DecodeError:
-        raise
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError, Image.DecompressionBombError) as exc:
+    except (DecodeError, MemoryError):
+        raise  # not enough memory passes: the scanner tries again next time
+    except Exception as exc:  # noqa: BLE001 - every decoder error is about this file
         raise _errors_to_reasons(exc) from None
 
 
@@ -222,7 +268,9 @@ def decode(
     im, full_size, orientation = _load(source, name, max_megapixels, frame, None, box)
     try:
         out = to_rgb(upright(im, orientation))
-    except (OSError, ValueError, MemoryError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001
         raise _errors_to_reasons(exc) from None
     out.info["full_size"] = full_size
     return out
@@ -254,19 +302,24 @@ def decode_thumbnail(
 
     if header is None:
         header = open_header(source, name)
-    check_pixels(header.width, header.height, max_megapixels)
+    check_pixels(header.width, header.height, max_megapixels, source_size(source))
     wanted = box(*header.size)
     if (header.format == "JPEG" and header.info.get("progressive") and isinstance(source, bytes)
             and wanted is not None and min(header.width // wanted[0], header.height // wanted[1]) >= 8):
         # Decoded at 1/8 scale (Pillow's draft picks it): the DC scans suffice.
-        dc_only = progressive_dc_scans(source)
+        try:
+            dc_only = progressive_dc_scans(source)
+        except (IndexError, ValueError):  # a damaged file: decoded the usual way, which says why
+            dc_only = None
         if dc_only is not None:
             header = open_header(dc_only, name)
     im, full_size, orientation = _load(source, name, max_megapixels, 0, header, box)
     try:
         small = fit(to_rgb(im), size)
         out = upright(small, orientation)
-    except (OSError, ValueError, MemoryError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001
         raise _errors_to_reasons(exc) from None
     out.info["full_size"] = full_size
     return out
@@ -381,14 +434,19 @@ def progressive_dc_scans(data: bytes) -> Optional[bytes]:
     return None
 
 
-def _check_heif_frames(im: Image.Image) -> None:
+# More images than this in one HEIF are not checked one by one (time budget).
+MAX_HEIF_FRAMES_CHECKED = 64
+
+
+def _check_heif_frames(im: Image.Image, max_megapixels: float = 178.9, nbytes: Optional[int] = None) -> None:
     """A burst or multi-image HEIF whose later images were cut off is a
     truncated copy even when the first image still decodes."""
     current = im.tell()
     try:
-        for index in range(im.n_frames):
+        for index in range(min(im.n_frames, MAX_HEIF_FRAMES_CHECKED)):
             if index != current:
                 im.seek(index)
+                check_pixels(im.width, im.height, max_megapixels, nbytes)
                 im.load()
     except (OSError, ValueError, EOFError, RuntimeError) as exc:
         raise DecodeError(

@@ -20,6 +20,7 @@ from PIL import IptcImagePlugin
 from ..errors import DecodeError
 from ..imaging import decode as imaging
 from ..imaging.thumbnails import existing_thumbnail, save_thumbnail
+from ..safe_io import NotRegularFile, open_regular
 from ..xmp import read as xmp
 from . import capture_time, exif_fields
 
@@ -48,6 +49,9 @@ class FileTask:
 class Extracted:
     task: FileTask
     fields: dict[str, Any] = field(default_factory=dict)
+    # (path, reason) of what was ignored while the photo itself was read
+    # (its sidecar: too large, not a file, not XMP).
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +73,9 @@ def content_hash_of(data: bytes) -> str:
 
 
 def _read(path: str) -> tuple[Optional[bytes], str, os.stat_result]:
-    with open(path, "rb") as fh:
+    # Opened without blocking and checked to be a regular file: a FIFO
+    # swapped in under a photo's name would otherwise hang the scan.
+    with os.fdopen(open_regular(path), "rb") as fh:
         before = os.fstat(fh.fileno())
         if before.st_size == 0:
             raise DecodeError("empty file (0 bytes)")
@@ -117,6 +123,8 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
                                    transient=True)
     except DecodeError as exc:
         return Skipped(task, " ".join(str(exc).split()))
+    except NotRegularFile as exc:
+        return Skipped(task, str(exc), transient=True)
     except FileNotFoundError:
         return Skipped(task, "file disappeared during the scan", transient=True, gone=True)
     # What follows may pass without the file changing (permissions fixed, a
@@ -159,7 +167,7 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
     header = None
     if not imaging.is_raw(name):
         header = imaging.open_header(source, name)
-        imaging.check_pixels(header.width, header.height, config.max_megapixels)
+        imaging.check_pixels(header.width, header.height, config.max_megapixels, st.st_size)
         if not tags:
             tags = exif_fields.read_tags_from_exif_block(header.info.get("exif"))
     fields = exif_fields.camera_fields(tags)
@@ -184,30 +192,36 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
     evidence.filename = name
     evidence.mtime_ns = st.st_mtime_ns
 
-    keywords: list[str] = []
+    found: dict[str, None] = {}  # keywords in order, each once (linear, also for thousands)
     label = None
     xmp_dates: list[tuple[str, str]] = []
     infos = []
+    notes: list[tuple[str, str]] = []
     for packet in packets:
         try:
             infos.append(xmp.parse(packet))
         except ValueError:
             pass
-    if task.sidecar and (side := xmp.read_sidecar(task.sidecar)):
-        # The sidecar is where organizers write the user's current choices:
-        # it wins over the file's own EXIF and XMP.
-        infos.insert(0, side)
-        if side.rating is not None:
-            fields["rating"] = side.rating
+    if task.sidecar:
+        side, why = xmp.read_sidecar_or_reason(task.sidecar)
+        if why:
+            notes.append((task.sidecar, why))
+        if side is not None:
+            # The sidecar is where organizers write the user's current
+            # choices: it wins over the file's own EXIF and XMP.
+            infos.insert(0, side)
+            if side.rating is not None:
+                fields["rating"] = side.rating
     for info in infos:
         if fields["rating"] is None and info.rating is not None:
             fields["rating"] = info.rating
         label = label or info.label
-        keywords += [k for k in info.keywords if k not in keywords]
+        found.update(dict.fromkeys(info.keywords))
         if info.best_date:
             xmp_dates.append(info.best_date)
     iptc_keywords, evidence.iptc_date, evidence.iptc_time = iptc
-    keywords += [k for k in iptc_keywords if k not in keywords]
+    found.update(dict.fromkeys(iptc_keywords))
+    keywords = list(found)[:xmp.MAX_KEYWORDS]
     evidence.xmp_dates = xmp_dates
 
     when = capture_time.choose(evidence)
@@ -227,4 +241,4 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         label=label,
         keywords=json.dumps(keywords) if keywords else None,
     )
-    return Extracted(task, fields)
+    return Extracted(task, fields, notes)

@@ -28,6 +28,7 @@ from ..paths import display
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
 from .extract import ExtractConfig, Extracted, FileTask, Skipped, extract
+from ..walls import Walls
 from .walker import FileEntry, WalkProblem, WalkState, walk
 
 BATCH_SECONDS = 0.5
@@ -239,12 +240,15 @@ class Scanner:
         """Phase one: every media file under the roots (so progress has a total)."""
         meter = ProgressMeter("list", self.meter.callback)
         entries: list[FileEntry] = []
-        state = WalkState()
+        # Links are followed only into the library: the folders of this scan
+        # and those scanned before (a link to another root is not an escape).
+        state = WalkState(walls=Walls(list(roots) + self.catalog.roots()))
         for root in roots:
             for item in walk(root, state):
                 self.cancel.raise_if_cancelled()
                 if isinstance(item, WalkProblem):
-                    self._unseen.add(item)
+                    if item.kind != "outside":  # a link out is not part of the library
+                        self._unseen.add(item)
                     self._summary.skipped.append({"path": display(item.path), "reason": item.reason})
                 else:
                     entries.append(item)
@@ -331,6 +335,7 @@ class Scanner:
             if old:
                 self.catalog.record_photo(task.path, result.fields, summary.scan_id, old.id, folder_ids=folders)
                 summary.updated += 1
+                self._note(result)
                 return
             moved_from = self._moved_from(result.fields["content_hash"])
             self.catalog.record_photo(task.path, result.fields, summary.scan_id, moved_from, folder_ids=folders)
@@ -343,6 +348,13 @@ class Scanner:
             summary.moved += 1
         else:
             summary.added += 1
+        self._note(result)
+
+    def _note(self, result: Extracted) -> None:
+        """What was ignored while a photo was read (its sidecar), listed
+        with the skipped files: the photo is in, that file is not."""
+        for path, why in result.notes:
+            self._summary.skipped.append({"path": display(path), "reason": why})
 
     def _moved_from(self, content_hash: str) -> Optional[int]:
         """The catalogued photo with this content whose file is gone, if any."""

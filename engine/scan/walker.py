@@ -1,7 +1,10 @@
 """Walking photo folders without tripping over what real disks hold.
 
 Symbolic links to folders are followed once (a loop or a second path to the
-same folder is visited once, by device and inode, also across several roots);
+same folder is visited once, by device and inode, also across several roots),
+and only when their target lies inside the library (``WalkState.walls``: a
+link to ``/usr/share`` or to a sibling folder is reported and not followed;
+the same holds for a link to a single file);
 a file reachable by two names (hard links, symlinks) is listed once; folders
 that cannot be listed are reported, not fatal; names need not be valid UTF-8.
 Hidden files and folders (a leading dot, which includes the "._" AppleDouble
@@ -24,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional, Union
 
 from ..imaging.decode import IMAGE_EXTENSIONS
+from ..paths import display
+from ..walls import Walls
 
 VIDEO_EXTENSIONS = frozenset(
     ".mp4 .mov .m4v .avi .mkv .3gp .3g2 .mts .m2ts .wmv .webm .mpg .mpeg .ogv".split()
@@ -50,6 +55,10 @@ class WalkProblem:
     path: str
     reason: str
     is_folder: bool = True  # everything under the path went unseen
+    # "unreadable": there but could not be looked at (its catalogued photos
+    # stay as they were); "outside": a link leading out of the library (not
+    # part of it: what was catalogued through it is no longer there).
+    kind: str = "unreadable"
 
 
 @dataclass
@@ -59,6 +68,27 @@ class WalkState:
 
     dirs: set[tuple[int, int]] = field(default_factory=set)
     files: set[tuple[int, int]] = field(default_factory=set)
+    # The library's roots: links are followed only to inside them. None: no
+    # walls beyond the root being walked.
+    walls: Optional[Walls] = None
+
+
+def _outside(entry: os.DirEntry, walls: Walls, is_dir: bool) -> Optional[WalkProblem]:
+    """A problem when ``entry`` is a link whose target lies outside the walls."""
+    try:
+        if not entry.is_symlink():
+            return None
+    except OSError:
+        return None
+    if walls.contains(entry.path):
+        return None
+    target = os.path.realpath(entry.path)
+    what = "folder" if is_dir else "file"
+    return WalkProblem(
+        entry.path,
+        f"a link to a {what} outside the library ({display(target)}): not followed; "
+        f"scan that {what if is_dir else 'folder'} itself to include it",
+        is_folder=is_dir, kind="outside")
 
 
 def _why(exc: OSError) -> str:
@@ -83,6 +113,7 @@ def media_kind(name: str) -> Optional[str]:
 def walk(root: str, state: Optional[WalkState] = None) -> Iterator[Union[FileEntry, WalkProblem]]:
     """Yield media files under ``root`` and the problems met on the way."""
     state = state or WalkState()
+    walls = state.walls if state.walls is not None else Walls([root])
     try:
         st = os.stat(root)
     except _GONE:
@@ -139,9 +170,17 @@ def walk(root: str, state: Optional[WalkState] = None) -> Iterator[Union[FileEnt
                 continue
             if is_dir:
                 if name not in IGNORED_DIRS:
-                    subdirs.append(entry.path)
+                    problem = _outside(entry, walls, True)
+                    if problem is not None:
+                        yield problem
+                    else:
+                        subdirs.append(entry.path)
                 continue
             if kind is None:
+                continue
+            problem = _outside(entry, walls, False)
+            if problem is not None:
+                yield problem
                 continue
             try:
                 est = entry.stat()

@@ -20,12 +20,19 @@ import os
 from typing import Optional, Sequence
 
 from ..errors import PhotoOrgError
+from ..paths import display
+from ..walls import Walls
 from .merge import (NS, FaceRegion, SidecarData, interest_keyword, list_items, merge, parse_packet, q,
                     serialize)
 
 __all__ = ["FaceRegion", "SidecarData", "XmpWriteError", "merge", "serialize", "interest_keyword", "NS",
            "sidecar_path", "write_atomic", "write_sidecar", "photo_sidecar_data", "write_photo_sidecar",
            "upright_to_stored", "face_region"]
+
+
+# A sidecar bigger than this is not one a photo tool wrote (a few KB is usual,
+# a few hundred KB with many face regions): it is left alone, not parsed.
+MAX_SIDECAR_BYTES = 4 * 1024 * 1024
 
 
 class XmpWriteError(PhotoOrgError):
@@ -133,29 +140,43 @@ def write_atomic(path: str, data: bytes) -> None:
         pass
 
 
-def write_sidecar(path: str, data: SidecarData) -> bool:
+def write_sidecar(path: str, data: SidecarData, walls: Optional[Walls] = None) -> bool:
     """Merge ``data`` into the sidecar at ``path`` (created when missing);
     returns whether the file changed. Never overwrites a sidecar it cannot
-    read."""
+    read, nor one that is no regular file, nor (with ``walls``) one whose
+    real path lies outside them."""
+    if walls is not None and (why := walls.reason(path, "written")):
+        raise XmpWriteError(f"the sidecar {display(path)} is {why}")
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise XmpWriteError(f"the sidecar {display(path)} is not a regular file; it was left untouched")
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0
+    if size > MAX_SIDECAR_BYTES:
+        raise XmpWriteError(f"the sidecar {display(path)} is {size // 1_000_000} MB, more than an XMP sidecar "
+                            f"holds (limit {MAX_SIDECAR_BYTES // 1_000_000} MB); it was left untouched")
     try:
         with open(path, "rb") as fh:
             existing: Optional[bytes] = fh.read()
     except FileNotFoundError:
         existing = None
     except OSError as exc:
-        raise XmpWriteError(f"cannot read the sidecar {path}: {exc.strerror or exc}") from None
+        raise XmpWriteError(f"cannot read the sidecar {display(path)}: {exc.strerror or exc}") from None
     if existing is not None and not os.access(path, os.W_OK):
-        raise XmpWriteError(f"the sidecar {path} is read-only; it was left untouched")
+        raise XmpWriteError(f"the sidecar {display(path)} is read-only; it was left untouched")
     try:
         merged = merge(existing, data)
     except ValueError as exc:
-        raise XmpWriteError(f"the sidecar {path} is not readable XMP ({exc}); it was left untouched") from None
+        raise XmpWriteError(f"the sidecar {display(path)} is not readable XMP ({exc}); it was left untouched") from None
     if merged == existing:
         return False
+    if walls is not None and (why := walls.reason(path, "written")):  # the last look, right before writing
+        raise XmpWriteError(f"the sidecar {display(path)} is {why}")
     try:
         write_atomic(path, merged)
     except OSError as exc:
-        raise XmpWriteError(f"cannot write the sidecar {path}: {exc.strerror or exc}") from None
+        raise XmpWriteError(f"cannot write the sidecar {display(path)}: {exc.strerror or exc}") from None
     return True
 
 
@@ -209,7 +230,10 @@ def write_photo_sidecar(catalog, settings, photo_id: int, *, events: Optional[Se
         state["rating"] = 0
     if "label" in clear and state.get("label") is None:
         state["label"] = ""
-    write_sidecar(path, photo_sidecar_data(state, events, people, regions, interest))
+    # Sidecars go beside the photos, inside the library, or into the folder
+    # chosen for them: never through a link to elsewhere.
+    walls = Walls([prefs.xmp_folder]) if prefs.xmp_folder else Walls.of_catalog(catalog)
+    write_sidecar(path, photo_sidecar_data(state, events, people, regions, interest), walls)
     if not prefs.xmp_folder and _paired_sidecar(state["path"]) == path:
         # The scanner pairs this sidecar with the photo: record its time so
         # that the next scan does not re-read a file we just wrote ourselves.
@@ -221,6 +245,8 @@ def _read_managed(path: str) -> set[str]:
     """Keywords a previous write added (so that the catalog's copy of them,
     read back by a rescan, is not taken for the user's own)."""
     try:
+        if not os.path.isfile(path) or os.path.getsize(path) > MAX_SIDECAR_BYTES:
+            return set()  # write_sidecar refuses it with a reason
         with open(path, "rb") as fh:
             root, _ = parse_packet(fh.read())
     except (OSError, ValueError):
