@@ -69,7 +69,8 @@ class Settings:
     def for_catalog(cls, catalog_path: Path | str, **overrides: Any) -> "Settings":
         """Settings whose cache (thumbnails, exported models) sits beside the
         catalog file, so one catalog is one self-contained pair of paths."""
-        path = Path(catalog_path).expanduser().absolute()
+        # The real path: a catalog reached through a link keeps one cache.
+        path = Path(catalog_path).expanduser().resolve()
         cache = path.with_name(path.stem + ".photoorg-cache")
         return cls(catalog_path=path, cache_dir=cache, **overrides)
 

@@ -40,7 +40,9 @@ class CatalogBase:
     """Opens, validates, migrates and closes a catalog file."""
 
     def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
-        self.path = Path(path).expanduser().absolute()
+        # The real path: a catalog opened through a link is the same catalog
+        # (one lock, one write-ahead log beside the real file, one cache).
+        self.path = Path(path).expanduser().resolve()
         self.readonly = readonly
         self._write_lock = threading.RLock()
         self._local = threading.local()

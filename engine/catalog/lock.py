@@ -22,7 +22,10 @@ _guard = threading.Lock()
 
 
 def lock_path_for(catalog_path: Path) -> Path:
-    return catalog_path.with_name(catalog_path.name + ".lock")
+    """The lock file beside the catalog's real file: two names (links) of one
+    catalog take the same lock."""
+    real = Path(catalog_path).expanduser().resolve()
+    return real.with_name(real.name + ".lock")
 
 
 def acquire(catalog_path: Path) -> None:
