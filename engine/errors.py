@@ -26,3 +26,12 @@ class Cancelled(PhotoOrgError):
 
 class DecodeError(PhotoOrgError):
     """A file could not be read as an image; the message is the skip reason."""
+
+
+class CatalogWriteError(PhotoOrgError):
+    """The catalog could not be written (disk full, read-only file or
+    folder, I/O error); what was committed before is intact."""
+
+
+class CatalogTooNew(CatalogUnreadable):
+    """The catalog was written by a newer photoorg whose schema this one does not know."""

@@ -10,18 +10,53 @@ database only through ``self.db`` and ``self.write()``.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import sqlite_utils
 
-from ..errors import CatalogMissing, CatalogUnreadable
+from ..errors import CatalogLocked, CatalogMissing, CatalogTooNew, CatalogUnreadable, CatalogWriteError, PhotoOrgError
 from . import lock, schema
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 30_000
+
+
+def catalog_fault(exc: BaseException, path: Path) -> Optional[PhotoOrgError]:
+    """An SQLite error that is a fault of the disk or the file (full, read-only,
+    I/O, damaged, locked) as a sentence the user can act on; None for the
+    others (constraint errors and bugs are the caller's business)."""
+    if not isinstance(exc, sqlite3.Error) or isinstance(exc, sqlite3.IntegrityError):
+        return None
+    text = str(exc).lower()
+    kept = "everything saved before is kept"
+    if "full" in text:
+        return CatalogWriteError(f"the catalog {path} cannot be written: the disk is full; free some space and "
+                                 f"run the command again ({kept})")
+    if "readonly" in text or "read-only" in text:
+        return CatalogWriteError(f"the catalog {path} cannot be written: the file or its folder is read-only; "
+                                 "make them writable, or use a command that only reads (series, albums, people, "
+                                 "undo --list)")
+    if "disk i/o error" in text:
+        return CatalogWriteError(f"the catalog {path} cannot be read or written: disk input/output error (a full, "
+                                 f"removed or failing disk?); check the disk and run the command again ({kept})")
+    if "locked" in text or "busy" in text:
+        return CatalogLocked(f"the catalog {path} is busy: another program keeps it locked; close it and try again")
+    if "unable to open" in text:
+        return CatalogUnreadable(f"cannot open the catalog {path}: check that the file and its folder exist and "
+                                 "are readable and writable")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return CatalogUnreadable(f"the catalog {path} is damaged ({exc}); restore a backup, or move it aside and "
+                                 "scan again")
+    if "no such table" in text or "no such column" in text:
+        return CatalogUnreadable(f"the catalog {path} does not have the layout this version of photoorg expects "
+                                 f"({exc}); it was changed by another program or another version")
+    return None
 
 
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
@@ -64,7 +99,14 @@ class CatalogBase:
             except sqlite3.OperationalError as exc:
                 raise CatalogUnreadable(f"cannot open the catalog {self.path} ({exc}); "
                                         "check that the file and its folder are readable and writable") from None
-            self._check_and_migrate()
+            try:
+                self._check_and_migrate()
+            except sqlite3.Error as exc:
+                self._writer.close()
+                fault = catalog_fault(exc, self.path)
+                if fault is None:
+                    raise
+                raise fault from None
             self._writer_db = sqlite_utils.Database(self._writer)
         except BaseException:
             if not readonly:
@@ -88,6 +130,19 @@ class CatalogBase:
             raise CatalogUnreadable(
                 f"{self.path} is an SQLite file of another program, not a photoorg catalog"
             )
+        newer = schema.unknown(conn)
+        if newer:
+            # Written by a newer photoorg: writing with this one could break
+            # what the newer one relies on. Reading is allowed (a newer
+            # schema adds tables and columns; what this version reads stays).
+            if not self.readonly:
+                conn.close()
+                raise CatalogTooNew(
+                    f"the catalog {self.path} was written by a newer version of photoorg (it has schema steps "
+                    f"{schema.describe(newer)} that this version does not know; this version writes up to "
+                    f"{schema.needs(conn)}); update photoorg to change it, or use a command that only reads"
+                )
+            log.warning("catalog %s has newer schema steps (%s); reading only", self.path, schema.describe(newer))
         if self.readonly:
             if schema.pending(conn):
                 conn.close()
@@ -154,17 +209,33 @@ class CatalogBase:
                 finally:
                     self._local.write_depth = depth
                 return
-            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                self._writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise catalog_fault(exc, self.path) or exc from None
             self._local.write_depth = 1
             try:
                 yield db
-            except BaseException:
-                self._writer.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback()
+                fault = catalog_fault(exc, self.path)
+                if fault is not None:  # a full disk, a read-only file...: a sentence, not a traceback
+                    raise fault from None
                 raise
             else:
-                self._writer.execute("COMMIT")
+                try:
+                    self._writer.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    self._rollback()
+                    raise catalog_fault(exc, self.path) or exc from None
             finally:
                 self._local.write_depth = 0
+
+    def _rollback(self) -> None:
+        try:
+            self._writer.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (a full disk does), or the connection is gone
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self.db.execute(sql, params).fetchall()

@@ -43,6 +43,40 @@ def pending(conn: sqlite3.Connection) -> list[tuple[str, int, str]]:
     return [m for m in migrations() if (m[0], m[1]) not in done]
 
 
+def unknown(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Schema steps recorded in the catalog that this version does not have:
+    a newer photoorg (or another branch of it) wrote this catalog."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    known = {(d, n) for d, n, _ in migrations()}
+    return sorted((d, n) for d, n in conn.execute("SELECT domain, number FROM schema_migrations")
+                  if (d, n) not in known)
+
+
+def describe(steps: list[tuple[str, int]]) -> str:
+    """'curation 5, faces 4-6' for a list of (domain, number)."""
+    by_domain: dict[str, list[int]] = {}
+    for d, n in steps:
+        by_domain.setdefault(d, []).append(n)
+    parts = []
+    for d, ns in sorted(by_domain.items()):
+        ns.sort()
+        parts.append(f"{d} {ns[0]}" if len(ns) == 1 else f"{d} {ns[0]}-{ns[-1]}")
+    return ", ".join(parts)
+
+
+def needs(conn: sqlite3.Connection) -> str:
+    """The newest schema step of each domain this version writes, e.g.
+    'core 3, series 2, ...' (for messages)."""
+    last: dict[str, int] = {}
+    for d, n, _ in migrations():
+        last[d] = max(last.get(d, 0), n)
+    return ", ".join(f"{d} {n}" for d, n in last.items())
+
+
 def apply(conn: sqlite3.Connection) -> int:
     """Apply every pending migration; returns how many ran."""
     conn.execute(

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from ..errors import Cancelled, PhotoOrgError
 from ..progress import CancelToken
-from .common import Context, build_settings
+from .common import Context, build_settings, describe_fault
 
 COMMAND_MODULES = [
     "scan_cmd",
@@ -132,8 +132,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("photoorg: interrupted\n")
         return 130
-    except PhotoOrgError as exc:
-        message = " ".join(str(exc).split())
+    except (PhotoOrgError, Exception) as exc:  # one line, exit 1: never a traceback
+        if isinstance(exc, PhotoOrgError):
+            message = str(exc)
+        else:
+            if args.verbose:
+                logging.getLogger("photoorg").exception("%s", type(exc).__name__)
+            message = describe_fault(exc, ctx.settings.catalog_path)
+        message = " ".join(message.split())
         if ctx.json:
             sys.stdout.write(json.dumps({"error": message}) + "\n")
         sys.stderr.write(f"photoorg: {message}\n")

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 import stat
 import time
 from typing import Optional
 
+from ..errors import PhotoOrgError
 from ..paths import display
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
@@ -296,9 +298,23 @@ def apply_plan(catalog, settings: Settings, plan: Plan, progress: ProgressCallba
     crash_point("journaled")
     info = catalog.curation_transaction(txn)
     result = TransactionResult(txn, mode, info.quarantine_dir if info else None)
-    run_items(catalog, txn, catalog.curation_items(txn), result, progress, cancel)
-    finish(catalog, txn, result, plan)
+    try:
+        run_items(catalog, txn, catalog.curation_items(txn), result, progress, cancel)
+        finish(catalog, txn, result, plan)
+    except (PhotoOrgError, OSError, sqlite3.Error) as exc:
+        raise stopped(txn, exc, len(result.moved)) from None
     return result
+
+
+def stopped(txn: int, exc: BaseException, moved: int) -> CurationError:
+    """A clean-up stopped by a fault (a full disk, a catalog that cannot be
+    written) as a sentence that says how to finish or undo it. The journal
+    was on disk before the first move, so both always work."""
+    reason = describe(exc) if isinstance(exc, OSError) else " ".join(str(exc).split())
+    return CurationError(
+        f"clean-up {txn} stopped: {reason}; {moved} files were moved before it stopped. "
+        f"'photoorg undo {txn}' puts them back, or 'photoorg clean-series --resume' finishes it "
+        "once the problem is fixed")
 
 
 def finish(catalog, txn: int, result: TransactionResult, plan: Optional[Plan] = None) -> None:

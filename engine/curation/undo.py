@@ -21,9 +21,11 @@ it again.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from typing import Optional
 
+from ..errors import PhotoOrgError
 from ..paths import display
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
@@ -199,6 +201,26 @@ def undo(catalog, settings: Optional[Settings] = None, transaction_id: Optional[
     batch = _UndoBatch(catalog, t.id)
     walls = library_walls(catalog)
     try:
+        _restore_all(items, walls, t, result, meter, cancel, batch)
+    except (PhotoOrgError, OSError, sqlite3.Error) as exc:
+        reason = describe(exc) if isinstance(exc, OSError) else " ".join(str(exc).split())
+        raise CurationError(
+            f"undo of clean-up {t.id} stopped: {reason}; {len(result.restored)} files were put back before it "
+            f"stopped. Run 'photoorg undo {t.id}' again once the problem is fixed to put back the rest") from None
+    meter.emit("done" if result.complete else "cancelled")
+    if result.failed:
+        result.complete = False
+    if t.quarantine_dir:
+        _prune_empty(t.quarantine_dir)
+    state = "undone" if result.complete else "applied"
+    summary = {**t.summary, "undo": {"restored": len(result.restored), "lost": len(result.lost),
+                                     "failed": len(result.failed), "complete": result.complete}}
+    catalog.set_transaction_state(t.id, state, summary, finished=True)
+    return result
+
+
+def _restore_all(items, walls, t, result: UndoResult, meter, cancel, batch: "_UndoBatch") -> None:
+    try:
         for item in items:
             if cancel.cancelled:
                 result.complete = False
@@ -219,16 +241,6 @@ def undo(catalog, settings: Optional[Settings] = None, transaction_id: Optional[
             batch.flush()
     finally:
         batch.flush(force=True)
-    meter.emit("done" if result.complete else "cancelled")
-    if result.failed:
-        result.complete = False
-    if t.quarantine_dir:
-        _prune_empty(t.quarantine_dir)
-    state = "undone" if result.complete else "applied"
-    summary = {**t.summary, "undo": {"restored": len(result.restored), "lost": len(result.lost),
-                                     "failed": len(result.failed), "complete": result.complete}}
-    catalog.set_transaction_state(t.id, state, summary, finished=True)
-    return result
 
 
 def _prune_empty(folder: str) -> None:

@@ -8,6 +8,7 @@ not catalogued with a hash that matches neither version.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass, field
@@ -62,6 +63,13 @@ class Skipped:
     # property of the file: it is not remembered, the next scan reads it again.
     transient: bool = False
     gone: bool = False  # the file is no longer there
+    # Not about this file: the scan cannot go on (the thumbnail cache cannot
+    # be written: a full or read-only disk). The scanner stops with ``reason``.
+    fatal: bool = False
+
+
+class _CacheUnwritable(Exception):
+    pass
 
 
 class _Changed(Exception):
@@ -125,6 +133,14 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
         return Skipped(task, " ".join(str(exc).split()))
     except NotRegularFile as exc:
         return Skipped(task, str(exc), transient=True)
+    except _CacheUnwritable as wrapped:
+        exc = wrapped.args[0]
+        why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+               errno.EROFS: "it is on a read-only file system", errno.EACCES: "permission denied"}.get(
+            exc.errno, exc.strerror or str(exc))
+        return Skipped(task, f"the thumbnail cache {config.thumbs_dir} cannot be written ({why}); the scan stopped: "
+                             "free some space (or make the cache writable) and scan again; what was read so far "
+                             "is kept", transient=True, fatal=True)
     except FileNotFoundError:
         return Skipped(task, "file disappeared during the scan", transient=True, gone=True)
     # What follows may pass without the file changing (permissions fixed, a
@@ -181,7 +197,10 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         # ``header`` is consumed here (drafted and loaded at a small size).
         im = imaging.decode_thumbnail(source, config.thumbnail_px, name=name,
                                       max_megapixels=config.max_megapixels, header=header)
-        save_thumbnail(thumbs_dir, digest, im, config.thumbnail_px)
+        try:
+            save_thumbnail(thumbs_dir, digest, im, config.thumbnail_px)
+        except OSError as exc:
+            raise _CacheUnwritable(exc) from None
         width, height = im.info["full_size"]
     else:
         width, height = header.width, header.height

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,8 @@ from .extract import ExtractConfig, Extracted, FileTask, Skipped, extract
 from ..walls import Walls
 from .walker import FileEntry, WalkProblem, WalkState, walk
 
+log = logging.getLogger(__name__)
+
 BATCH_SECONDS = 0.5
 BATCH_SIZE = 200
 # How often a wait for workers looks at the cancel token.
@@ -39,6 +42,11 @@ CANCEL_POLL_S = 0.25
 
 class NothingToScan(PhotoOrgError):
     """None of the folders given to a scan exists."""
+
+
+class ScanStopped(PhotoOrgError):
+    """A fault that is not about one file (the thumbnail cache cannot be
+    written) stopped the scan; what was read before it is kept."""
 
 
 @dataclass
@@ -226,13 +234,21 @@ class Scanner:
             self._flush(force=True)
         except BaseException as exc:
             status, error = "failed", f"{type(exc).__name__}: {exc}"
-            self._flush(force=True)
+            try:
+                self._flush(force=True)  # keep what was read, if the catalog can still be written
+            except PhotoOrgError as flush_exc:
+                log.warning("scan: %s", flush_exc)
             raise
         finally:
             if self._executor_obj is not None:
                 self._executor_obj.shutdown(wait=True, cancel_futures=True)
             summary.elapsed_s = time.monotonic() - started
-            self.catalog.finish_scan_run(scan_id, status, summary.counts(), error)
+            try:
+                self.catalog.finish_scan_run(scan_id, status, summary.counts(), error)
+            except PhotoOrgError as finish_exc:  # a full disk: the first error is the one to report
+                if status == "done":
+                    raise
+                log.warning("scan: %s", finish_exc)
             self.meter.emit("cancelled" if summary.cancelled else "done")
         return summary
 
@@ -273,6 +289,8 @@ class Scanner:
             task = inflight.pop(fut)
             try:
                 result = fut.result()
+                if isinstance(result, Skipped) and result.fatal:
+                    raise ScanStopped(result.reason)
             except BrokenProcessPool:
                 # A decoder crashed a worker (a native library bug on a bad
                 # file). Every task in flight failed with it: replace the pool
