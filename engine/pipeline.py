@@ -98,6 +98,14 @@ def run_stages(catalog, settings: Settings, progress: ProgressCallback = no_prog
             failed.add(stage.name)
             outcomes.append(StageOutcome(stage.name, "failed", time.monotonic() - started, error=str(exc)))
         except Exception as exc:  # noqa: BLE001 - one stage's bug must not stop the others
+            from .faults import describe_fault, is_fault
+
+            if is_fault(exc):  # a full disk, a read-only catalog...: a sentence, no traceback
+                message = describe_fault(exc, getattr(catalog, "path", None))
+                log.warning("stage %s: %s", stage.name, message)
+                failed.add(stage.name)
+                outcomes.append(StageOutcome(stage.name, "failed", time.monotonic() - started, error=message))
+                continue
             log.exception("stage %s failed", stage.name)
             failed.add(stage.name)
             outcomes.append(StageOutcome(stage.name, "failed", time.monotonic() - started,
