@@ -35,7 +35,7 @@ import os
 import time
 from typing import Optional
 
-from ..paths import fs_path
+from ..paths import display, fs_path
 from ..pipeline import Stage
 from ..progress import ProgressMeter
 from .merge import interest_keyword
@@ -102,10 +102,15 @@ def _written(catalog) -> dict[int, tuple[str, str, Optional[str]]]:
 
 def _record(catalog, rows: list[tuple[int, str, str, Optional[str], Optional[str]]]) -> None:
     now = time.time()
+    # A file name need not be UTF-8 (os.fsdecode keeps its bytes as
+    # surrogates, which SQLite text cannot hold): stored as displayed, with
+    # \xNN escapes; such a sidecar is looked for by its OS path again below.
     with catalog.write() as db:
         db.conn.executemany(
             "INSERT OR REPLACE INTO xmp_sidecar_state(photo_id, sidecar, fingerprint, state, error, written_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [(*row, now) for row in rows])
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(pid, display(side), fp, state, None if error is None else display(error), now)
+             for pid, side, fp, state, error in rows])
 
 
 def to_clear(before: Optional[str], state: dict) -> list[str]:
@@ -148,6 +153,12 @@ def fingerprint(state: dict) -> str:
 
 
 
+def _exists_raw(row, prefs) -> bool:
+    """Whether the sidecar of a photo whose name is not UTF-8 is there (its
+    stored path is only the displayed form)."""
+    return os.path.exists(sidecar_path(fs_path(row["path"], row["raw_path"]), prefs.xmp_naming, prefs.xmp_folder))
+
+
 def run(catalog, settings, progress, cancel) -> dict:
     prefs = settings.prefs
     if not prefs.xmp_write:
@@ -170,7 +181,8 @@ def run(catalog, settings, progress, cancel) -> dict:
                              faces.get(r["content_hash"], []), interest.get(r["id"]))
         fp = fingerprint({**state, "where": where})
         before = written.get(r["id"])
-        if before is not None and before[1] == fp and (not has_content(state) or os.path.exists(before[0])):
+        if before is not None and before[1] == fp and (not has_content(state) or os.path.exists(before[0])
+                                                       or (r["raw_path"] and _exists_raw(r, prefs))):
             continue
         side = sidecar_path(fs_path(r["path"], r["raw_path"]), prefs.xmp_naming, prefs.xmp_folder)
         todo.append((r, state, side, fp, to_clear(before[2] if before else None, state)))
@@ -195,7 +207,7 @@ def run(catalog, settings, progress, cancel) -> dict:
                 done.append((r["id"], side, fp, as_json, None))
             except (XmpWriteError, OSError) as exc:  # one bad sidecar must not stop the others
                 counts["failed"] += 1
-                errors.append(str(exc))
+                errors.append(display(str(exc)))
                 log.warning("sidecars: %s", exc)
                 # No fingerprint: tried again next run; the state of the last
                 # good write stays what ``clear`` compares with.
