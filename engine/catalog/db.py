@@ -121,6 +121,9 @@ class CatalogBase:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             conn.close()
+            fault = catalog_fault(exc, self.path)
+            if isinstance(fault, (CatalogWriteError, CatalogLocked)):  # the disk, not the file
+                raise fault from None
             raise CatalogUnreadable(
                 f"{self.path} is not a readable catalog ({exc}); "
                 "choose another file with --catalog or move this one aside"

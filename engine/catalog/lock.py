@@ -56,9 +56,12 @@ def acquire(catalog_path: Path) -> None:
                 f"the catalog {catalog_path} is in use by another photoorg window or "
                 f"command ({holder}); close it first, or pass --catalog to use another catalog"
             ) from None
-        os.ftruncate(fd, 0)
         holder = f"pid {os.getpid()}: {' '.join(os.path.basename(a) for a in sys.argv[:2])}"
-        os.pwrite(fd, holder.encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, holder.encode(), 0)
+        except OSError:
+            pass  # a full disk: the lock holds without the holder's name (the catalog then says why it cannot write)
         _held[path] = [fd, 1]
 
 
@@ -72,6 +75,9 @@ def release(catalog_path: Path) -> None:
         if entry[1] == 0:
             fd = entry[0]
             del _held[path]
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            try:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except OSError:
+                pass
             os.close(fd)

@@ -139,8 +139,7 @@ def extract(task: FileTask, config: ExtractConfig) -> Extracted | Skipped:
                errno.EROFS: "it is on a read-only file system", errno.EACCES: "permission denied"}.get(
             exc.errno, exc.strerror or str(exc))
         return Skipped(task, f"the thumbnail cache {config.thumbs_dir} cannot be written ({why}); the scan stopped: "
-                             "free some space (or make the cache writable) and scan again; what was read so far "
-                             "is kept", transient=True, fatal=True)
+                             "free some space (or make the cache writable) and scan again to finish", transient=True, fatal=True)
     except FileNotFoundError:
         return Skipped(task, "file disappeared during the scan", transient=True, gone=True)
     # What follows may pass without the file changing (permissions fixed, a

@@ -237,7 +237,7 @@ class Scanner:
             try:
                 self._flush(force=True)  # keep what was read, if the catalog can still be written
             except PhotoOrgError as flush_exc:
-                log.warning("scan: %s", flush_exc)
+                log.info("scan: %s", flush_exc)
             raise
         finally:
             if self._executor_obj is not None:
@@ -248,7 +248,7 @@ class Scanner:
             except PhotoOrgError as finish_exc:  # a full disk: the first error is the one to report
                 if status == "done":
                     raise
-                log.warning("scan: %s", finish_exc)
+                log.info("scan: %s", finish_exc)
             self.meter.emit("cancelled" if summary.cancelled else "done")
         return summary
 
@@ -285,12 +285,14 @@ class Scanner:
         while not done:
             self.cancel.raise_if_cancelled()
             done, _ = wait(list(inflight), timeout=CANCEL_POLL_S, return_when=FIRST_COMPLETED)
+        stop: Optional[str] = None
         for fut in done:
             task = inflight.pop(fut)
             try:
                 result = fut.result()
                 if isinstance(result, Skipped) and result.fatal:
-                    raise ScanStopped(result.reason)
+                    stop = result.reason  # after the others of this round are kept
+                    continue
             except BrokenProcessPool:
                 # A decoder crashed a worker (a native library bug on a bad
                 # file). Every task in flight failed with it: replace the pool
@@ -305,6 +307,8 @@ class Scanner:
                 break
             self._pending_rows.append(("file", result, known))
         self._flush()
+        if stop is not None:
+            raise ScanStopped(stop)
 
     def _isolated(self, task: FileTask):
         pool = _start_pool(1)
