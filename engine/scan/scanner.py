@@ -300,9 +300,8 @@ class Scanner:
                 orphans = [task] + list(inflight.values())
                 inflight.clear()
                 self._executor_obj.shutdown(wait=False, cancel_futures=True)
-                for orphan in orphans:
-                    self.cancel.raise_if_cancelled()
-                    self._pending_rows.append(("file", self._isolated(orphan), known))
+                for result in self._isolated(orphans):
+                    self._pending_rows.append(("file", result, known))
                 self._executor_obj = self._executor(len(orphans))
                 break
             self._pending_rows.append(("file", result, known))
@@ -310,14 +309,24 @@ class Scanner:
         if stop is not None:
             raise ScanStopped(stop)
 
-    def _isolated(self, task: FileTask):
-        pool = _start_pool(1)
+    def _isolated(self, tasks: list[FileTask]):
+        """Results of ``tasks`` read one at a time in one worker, so that a
+        crash names its file; a new worker is started only after a crash
+        (not one per file: starting one costs about a second)."""
+        pool = None
         try:
-            return pool.submit(extract, task, self.config).result()
-        except BrokenProcessPool:
-            return Skipped(task, "the image decoder crashed on this file (damaged or unsupported data)")
+            for task in tasks:
+                self.cancel.raise_if_cancelled()
+                pool = pool or _start_pool(1)
+                try:
+                    yield pool.submit(extract, task, self.config).result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=True)
+                    pool = None
+                    yield Skipped(task, "the image decoder crashed on this file (damaged or unsupported data)")
         finally:
-            pool.shutdown(wait=True)
+            if pool is not None:
+                pool.shutdown(wait=True)
 
     def _flush(self, force: bool = False) -> None:
         now = time.monotonic()
