@@ -173,6 +173,15 @@ def _xmp_packets(data: Optional[bytes], header) -> list[bytes]:
     return []
 
 
+def _frame_count(header) -> int:
+    """Images in the file; counting walks every frame header, which a damaged
+    multi-image file (a GIF cut off after its first frame) fails."""
+    try:
+        return int(getattr(header, "n_frames", 1) or 1)
+    except Exception as exc:  # noqa: BLE001 - Pillow raises IndexError, struct.error, EOFError...
+        raise DecodeError(f"file is truncated or damaged after its first image ({type(exc).__name__})") from None
+
+
 def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
     data, digest, st = _read(task.path)
     source: imaging.Source = data if data is not None else task.path
@@ -186,7 +195,7 @@ def _extract_once(task: FileTask, config: ExtractConfig) -> Extracted:
         if not tags:
             tags = exif_fields.read_tags_from_exif_block(header.info.get("exif"))
     fields = exif_fields.camera_fields(tags)
-    frame_count = getattr(header, "n_frames", 1) if header is not None else 1
+    frame_count = _frame_count(header) if header is not None else 1
     fmt = header.format if header is not None else "RAW"
     packets = _xmp_packets(data, header)
     iptc = _iptc(header) if header is not None else ([], None, None)
