@@ -232,3 +232,26 @@ def test_newer_incompatible_and_damaged_catalogs(photos, tmp_path):
         run = subprocess.run([*PHOTOORG, "--catalog", str(cat), *args], capture_output=True, text=True)
         assert run.returncode == 1
         _one_line_error(run.stderr, str(cat))
+
+
+def test_an_undo_stopped_by_a_fault_says_to_run_it_again(catalog, settings, shared_photos, tmp_path, monkeypatch):
+    build_series_library(catalog, shared_photos, tmp_path / "Pictures", n_series=3)
+    result = apply_plan(catalog, settings, make_plan(catalog, settings))
+    undo_module = sys.modules["photoorg.engine.curation.undo"]  # the package exports a function of that name
+    original = type(catalog).set_photo_status
+    calls = []
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise CatalogWriteError("the catalog cannot be written: the disk is full")
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(undo_module, "FLUSH_ITEMS", 2)
+    monkeypatch.setattr(type(catalog), "set_photo_status", failing)
+    with pytest.raises(CurationError) as info:
+        undo(catalog, settings, result.transaction_id)
+    assert f"photoorg undo {result.transaction_id}" in str(info.value) and "again" in str(info.value)
+    monkeypatch.setattr(type(catalog), "set_photo_status", original)
+    done = undo(catalog, settings, result.transaction_id)  # the disk is back: it finishes
+    assert done.complete and not done.failed and not done.lost
+    assert not [p for p in catalog.photos(status="trashed")]
