@@ -10,8 +10,12 @@ whose message is a skip reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+import threading
+from typing import Iterator
 
 from .errors import PhotoOrgError
 
@@ -67,3 +71,29 @@ def read_regular(path: str, limit: int, what: str = "file") -> bytes:
     if len(data) > limit:
         raise TooLarge(f"the {what} grew above the {limit / 1e6:.0f} MB limit for a {what} while it was read: ignored")
     return data
+
+
+class TimeBudgetExceeded(BaseException):  # not swallowed by a library's "except Exception"
+    """Raised inside ``time_budget`` when the time is up."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ``TimeBudgetExceeded`` in the block after ``seconds`` (a damaged
+    EXIF block can send a pure-Python parser round for a minute). Works in a
+    process's main thread (scan workers, the command line); elsewhere (a
+    window's thread) the block runs without a limit."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeBudgetExceeded()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import exifread
 
+from ..safe_io import TimeBudgetExceeded, time_budget
 from .capture_time import TimeEvidence
 
 # exifread logs "file format not recognized" and similar at WARNING level for
@@ -19,9 +20,19 @@ from .capture_time import TimeEvidence
 logging.getLogger("exifread").setLevel(logging.CRITICAL)
 
 
+# Reading a photo's EXIF takes milliseconds; a damaged block can keep
+# exifread (pure Python) busy for a minute (a fuzzed 57 KB HEIC: 51 s). Past
+# this budget the EXIF is ignored and the photo is still added.
+EXIF_SECONDS = 2.0
+
+
 def read_tags(data: bytes) -> dict[str, Any]:
     try:
-        return exifread.process_file(io.BytesIO(data), details=False, extract_thumbnail=False)
+        with time_budget(EXIF_SECONDS):
+            return exifread.process_file(io.BytesIO(data), details=False, extract_thumbnail=False)
+    except TimeBudgetExceeded:
+        logging.getLogger(__name__).info("EXIF ignored: reading it took over %.0f s", EXIF_SECONDS)
+        return {}
     except Exception:  # noqa: BLE001 - exifread raises anything on broken files
         return {}
 
