@@ -40,6 +40,7 @@ CELL = 8
 LCN = 6.0  # px at PATCH size: the neighbourhood of the local contrast normalisation
 CHANGE_FACTOR = 2.5
 CHANGE_MARGIN = 0.35
+MAX_TYPICAL = 0.9  # median cell difference of unrelated frames is about 1.1
 HEADER = 1  # header rows of the packed array
 ROW = 4 + 128  # x, y as uint16 (2 bytes each) + the SIFT descriptor
 
@@ -74,6 +75,7 @@ REDUNDANT_MAX_OVERLAP = 0.80  # one frame (nearly) all inside the other
 REDUNDANT_MIN_OVERLAP = 0.30  # and the other at least a third inside the first (crops)
 REDUNDANT_MAX_CHANGED = 0.06  # share of the common area that may differ (negatives measured >= 0.11)
 SIMILAR_MIN_OVERLAP = 0.10
+MIN_SPREAD = 0.25  # inliers must span this share of the area the keypoints span
 
 
 def _grey(image) -> np.ndarray:
@@ -170,38 +172,60 @@ def _matches(da: np.ndarray, db: np.ndarray, ratio: float = 0.8) -> np.ndarray:
     return np.array(pairs, int).reshape(-1, 2)
 
 
-def _homography(pa: np.ndarray, pb: np.ndarray, threshold: float) -> tuple[int, Optional[np.ndarray]]:
+def _homography(pa: np.ndarray, pb: np.ndarray, threshold: float) -> tuple[int, Optional[np.ndarray], np.ndarray]:
     import cv2
 
+    none = (0, None, np.zeros(0, int))
     if len(pa) < 6:
-        return 0, None
+        return none
     H, mask = cv2.findHomography(pa, pb, cv2.RANSAC, threshold, maxIters=500, confidence=0.995)
     if H is None or mask is None:
-        return 0, None
+        return none
     # A degenerate fit (everything folded onto a line) is no evidence.
     if abs(np.linalg.det(H[:2, :2])) < 1e-3:
-        return 0, None
-    return int(mask.sum()), H
+        return none
+    inliers = np.flatnonzero(mask.ravel())
+    return len(inliers), H, inliers
+
+
+def _inside(H: np.ndarray, size_from: tuple[int, int], size_to: tuple[int, int]) -> float:
+    """Share of a grid of points of one frame that H maps inside the other."""
+    import cv2
+
+    w, h = size_from
+    gx, gy = np.meshgrid((np.arange(24) + 0.5) / 24 * w, (np.arange(24) + 0.5) / 24 * h)
+    pts = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32).reshape(-1, 1, 2)
+    try:
+        out = cv2.perspectiveTransform(pts, H).reshape(-1, 2)
+    except cv2.error:
+        return 0.0
+    wt, ht = size_to
+    ok = np.isfinite(out).all(axis=1) & (out[:, 0] >= 0) & (out[:, 0] <= wt) & (out[:, 1] >= 0) & (out[:, 1] <= ht)
+    return float(ok.mean())
 
 
 def _overlap(H: np.ndarray, size_a: tuple[int, int], size_b: tuple[int, int]) -> tuple[float, float]:
     """(share of A shown in B, share of B shown in A) under A -> B."""
+    try:
+        inverse = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        return 0.0, 0.0
+    return _inside(H, size_a, size_b), _inside(inverse, size_b, size_a)
+
+
+def _hull_area(pts: np.ndarray) -> float:
     import cv2
 
-    wa, ha = size_a
-    wb, hb = size_b
-    corners = np.array([[0, 0], [wa, 0], [wa, ha], [0, ha]], np.float32).reshape(-1, 1, 2)
-    try:
-        warped = cv2.perspectiveTransform(corners, H).reshape(-1, 2)
-    except cv2.error:
-        return 0.0, 0.0
-    frame_b = np.array([[0, 0], [wb, 0], [wb, hb], [0, hb]], np.float32)
-    if not np.all(np.isfinite(warped)) or cv2.contourArea(warped) <= 0 or not cv2.isContourConvex(warped):
-        return 0.0, 0.0
-    inter, _ = cv2.intersectConvexConvex(warped, frame_b)
-    warped_area = float(cv2.contourArea(warped))
-    inter = max(float(inter), 0.0)
-    return min(inter / warped_area, 1.0), min(inter / (wb * hb), 1.0)
+    if len(pts) < 3:
+        return 0.0
+    return float(cv2.contourArea(cv2.convexHull(pts.astype(np.float32).reshape(-1, 1, 2))))
+
+
+def _spread(inliers: np.ndarray, keypoints: np.ndarray) -> float:
+    """Area of the inliers' convex hull over that of all the photo's
+    keypoints: evidence from one small region (a logo, one pasted person)
+    says nothing of the rest of a textured frame."""
+    return _hull_area(inliers) / max(_hull_area(keypoints), 1e-6)
 
 
 def _changed(fa: LocalFeatures, fb: LocalFeatures, H: np.ndarray) -> float:
@@ -230,6 +254,8 @@ def _changed(fa: LocalFeatures, fb: LocalFeatures, H: np.ndarray) -> float:
     if cells.size < 4:
         return 1.0
     typical = float(np.median(cells))
+    if typical > MAX_TYPICAL:
+        return 1.0  # the frames disagree everywhere: the geometry fitted one small region
     return float(np.mean(cells > max(CHANGE_FACTOR * typical, typical + CHANGE_MARGIN)))
 
 
@@ -247,7 +273,7 @@ def _local_contrast(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def compare(fa: LocalFeatures, fb: LocalFeatures) -> Evidence:
-    best = (0, None, "")
+    best = (0, None, "", 0.0)
     for level, (xa, da, xb, db, thr, scale_a, scale_b) in {
         "fine": (fa.fine_xy, fa.fine_desc, fb.fine_xy, fb.fine_desc, 5.0, 1.0, 1.0),
         "coarse": (fa.coarse_xy, fa.coarse_desc, fb.coarse_xy, fb.coarse_desc, 2.0,
@@ -256,19 +282,22 @@ def compare(fa: LocalFeatures, fb: LocalFeatures) -> Evidence:
         m = _matches(da, db)
         if len(m) < 6:
             continue
-        n, H = _homography(xa[m[:, 0]], xb[m[:, 1]], thr)
+        n, H, inl = _homography(xa[m[:, 0]], xb[m[:, 1]], thr)
         if H is not None and level == "coarse":  # back to FINE-level pixels
             H = np.diag([scale_b, scale_b, 1.0]) @ H @ np.diag([1 / scale_a, 1 / scale_a, 1.0])
         minimum = MIN_INLIERS if level == "fine" else MIN_INLIERS_COARSE
         if H is not None and n >= minimum and n > best[0]:
-            best = (n, H, level)
+            spread = _spread(xb[m[inl, 1]], xb)
+            best = (n, H, level, spread)
         if level == "fine" and best[0] >= 40:
             break  # plenty of evidence: the coarse level cannot change the outcome
-    n, H, level = best
+    n, H, level, spread = best
     if H is None:
         return Evidence(n, "", 0.0, 0.0, 1.0)
     ov_a, ov_b = _overlap(H, fa.size, fb.size)
     changed = _changed(fa, fb, H) if min(ov_a, ov_b) > 0 else 1.0
+    if spread < MIN_SPREAD:
+        changed = max(changed, 1.0 - spread)  # matches in one corner only: the rest is not shown to agree
     return Evidence(n, level, ov_a, ov_b, changed, H)
 
 
