@@ -24,6 +24,7 @@ from .evidence import PairEvidence
 PERSON_REASON = "shows a person the best shot lacks"
 CHANGED_REASON = "shows a person or thing the best shot lacks"
 OVERLAP_REASON = "shows a part of the scene the best shot does not"
+SAFETY_REASONS = (PERSON_REASON, CHANGED_REASON, OVERLAP_REASON)
 
 
 class ContentSafety:
