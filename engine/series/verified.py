@@ -30,7 +30,7 @@ Verifier = Callable[[str, str], Optional[Evidence]]  # (content hash, content ha
 
 @dataclass(frozen=True)
 class CandidateParams:
-    k: int = 6  # candidates per photo
+    k: int = 10  # candidates per photo (blurred copies of different photos resemble each other: not too few)
     min_candidate: float = 0.45  # cosine: generous (a heavily blurred copy measured 0.61)
     window_s: float = 300.0
     slice_size: int = 2048  # photos compared all-against-all in one product
@@ -116,10 +116,21 @@ class _Sets:
 
 
 def verify_pairs(usable: Sequence[PhotoItem], pairs: np.ndarray, verifier: Verifier) -> dict[tuple[int, int], str]:
+    """Verdicts of the candidate pairs, most similar first. A pair whose two
+    photos are already linked as redundant through others is not verified
+    again (a burst of n frames costs about n verifications, not n^2)."""
     verdicts = {}
-    for i, j, _ in pairs:
+    linked = _Sets(len(usable))
+    for i, j, _ in pairs[np.argsort(-pairs[:, 2], kind="stable")] if len(pairs) else []:
+        i, j = int(i), int(j)
+        if linked.find(i) == linked.find(j):
+            verdicts[(i, j)] = "redundant"
+            continue
         evidence = verifier(usable[i].content_hash, usable[j].content_hash)
-        verdicts[(int(i), int(j))] = "different" if evidence is None else verdict(evidence)
+        v = "different" if evidence is None else verdict(evidence)
+        verdicts[(i, j)] = v
+        if v == "redundant":
+            linked.union(i, j)
     return verdicts
 
 
@@ -152,9 +163,14 @@ def group_verified(items: Sequence[PhotoItem], verifier: Verifier,
                    params: CandidateParams = CandidateParams()) -> list[Group]:
     """Redundant groups and similar-moment stacks (exact duplicates apart:
     ``grouping.exact_duplicates``)."""
-    usable = usable_items(items)
-    pairs = candidate_pairs(usable, params)
-    return build_groups(usable, verify_pairs(usable, pairs, verifier), params)
+    from threadpoolctl import threadpool_limits
+
+    # The products are small: one BLAS thread is as fast, and several spin
+    # against each other on a busy machine (measured 20x slower).
+    with threadpool_limits(1):
+        usable = usable_items(items)
+        pairs = candidate_pairs(usable, params)
+        return build_groups(usable, verify_pairs(usable, pairs, verifier), params)
 
 
 def grouping_window(params: GroupingParams) -> CandidateParams:
