@@ -184,7 +184,7 @@ def _homography(pa: np.ndarray, pb: np.ndarray, threshold: float) -> tuple[int, 
     none = (0, None, np.zeros(0, int))
     if len(pa) < 6:
         return none
-    H, mask = cv2.findHomography(pa, pb, cv2.RANSAC, threshold, maxIters=500, confidence=0.995)
+    H, mask = cv2.findHomography(pa, pb, cv2.RANSAC, threshold, maxIters=200, confidence=0.99)
     if H is None or mask is None:
         return none
     # A degenerate fit (everything folded onto a line) is no evidence.

@@ -22,7 +22,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .grouping import Group, GroupingParams, PhotoItem, _normalised
+from .grouping import Group, GroupingParams, PhotoItem, _hash_words, _normalised, _popcount
 from .local import Evidence, verdict
 
 Verifier = Callable[[str, str], Optional[Evidence]]  # (content hash, content hash) -> evidence
@@ -31,9 +31,12 @@ Verifier = Callable[[str, str], Optional[Evidence]]  # (content hash, content ha
 @dataclass(frozen=True)
 class CandidateParams:
     k: int = 10  # candidates per photo (blurred copies of different photos resemble each other: not too few)
-    min_candidate: float = 0.45  # cosine: generous (a heavily blurred copy measured 0.61)
+    min_candidate: float = 0.6  # cosine: generous (a heavily blurred copy measured 0.61; dHash candidates catch the rest)
     window_s: float = 300.0
     slice_size: int = 2048  # photos compared all-against-all in one product
+    min_orphan: float = 0.4  # a photo without candidates: its nearest neighbour down to this cosine
+    k_hash: int = 4  # more candidates per photo by perceptual hash: blur, noise and exposure barely move a dHash
+    max_hash_distance: int = 12
     max_stack: int = 60  # a similar-moment stack larger than this is not shown as one
 
 
@@ -56,6 +59,7 @@ def candidate_pairs(usable: Sequence[PhotoItem], params: CandidateParams = Candi
     if n < 2:
         return np.zeros((0, 3), np.int64)
     emb = _normalised([i.embedding for i in usable])
+    words, has_hash = _hash_words([i.dhash for i in usable])
     ts = np.array([i.capture_ts if i.capture_ts is not None else 0.0 for i in usable], np.float64)
     cuts = np.flatnonzero(np.diff(ts) > params.window_s) + 1
     starts = np.concatenate([[0], cuts])
@@ -78,9 +82,19 @@ def candidate_pairs(usable: Sequence[PhotoItem], params: CandidateParams = Candi
             cols = top.ravel()
             s = sim[rows, cols]
             keep = s >= params.min_candidate
+            # A photo with no candidate at all (a sideways copy without an
+            # orientation tag measured 0.44-0.74 to its original, and at most
+            # 0.38 to anything else) still gets its nearest neighbour checked.
+            orphan = ~np.bincount(rows[keep], minlength=hi - lo).astype(bool)
+            nearest = np.zeros(len(rows), bool)
+            if top.shape[1]:
+                best_col = top[np.arange(hi - lo), np.argmax(sim[np.arange(hi - lo)[:, None], top], axis=1)]
+                nearest = (cols == best_col[rows]) & orphan[rows] & (s >= params.min_orphan)
+            keep |= nearest
             a, b = rows[keep] + lo, cols[keep] + lo
             found.append(np.stack([np.minimum(a, b), np.maximum(a, b), np.round(s[keep] * 1e4)], axis=1)
                          .astype(np.int64))
+            found.append(_hash_candidates(words[lo:hi], has_hash[lo:hi], near, sim, lo, params))
             if hi == stop:
                 break
             lo += half
@@ -91,6 +105,27 @@ def candidate_pairs(usable: Sequence[PhotoItem], params: CandidateParams = Candi
     first = np.ones(len(pairs), bool)
     first[1:] = (pairs[1:, 0] != pairs[:-1, 0]) | (pairs[1:, 1] != pairs[:-1, 1])
     return pairs[first]
+
+
+def _hash_candidates(words: np.ndarray, present: np.ndarray, near: np.ndarray, sim: np.ndarray, lo: int,
+                     params: CandidateParams) -> np.ndarray:
+    """Each photo's ``k_hash`` nearest by dHash (Hamming distance at most
+    ``max_hash_distance``): a blurred or dark copy whose embedding drifted
+    towards other blurred or dark photos keeps its original's low-frequency
+    layout."""
+    m = len(words)
+    if m < 2 or not present.any() or params.k_hash < 1:
+        return np.zeros((0, 3), np.int64)
+    ham = _popcount(np.bitwise_xor(words[:, None], words[None, :]).ravel()).reshape(m, m)
+    ham[~(present[:, None] & present[None, :]) | ~near] = 64
+    np.fill_diagonal(ham, 64)
+    k = min(params.k_hash, m - 1)
+    top = np.argpartition(ham, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(m), k)
+    cols = top.ravel()
+    keep = ham[rows, cols] <= params.max_hash_distance
+    a, b = rows[keep], cols[keep]
+    return np.stack([np.minimum(a, b) + lo, np.maximum(a, b) + lo, np.round(sim[a, b] * 1e4)], axis=1).astype(np.int64)
 
 
 class _Sets:
