@@ -155,7 +155,9 @@ class SeriesView(QWidget):
         n = len(data.strips)
         photos = len({m.photo_id for s in data.strips for m in s.members})
         stacks = sum(s.kind == "similar" for s in data.strips)
-        self.summary.setText(f"{n - stacks} redundant groups · {stacks} similar-moment stacks · {photos} photos"
+        copies = sum(s.kind == "duplicates" for s in data.strips)
+        self.summary.setText(f"{n - stacks - copies} redundant groups · {copies} identical copies · "
+                             f"{stacks} similar-moment stacks · {photos} photos"
                              + (f" · cleaning up all frees {format_bytes(data.total_bytes)}" if data.total_bytes else ""))
         self.empty.setText("   No series yet. Series of similar shots appear here once the photos are analysed "
                            "(File ▸ Analyse now)." if n == 0 else "")
