@@ -30,7 +30,7 @@ class Member:
 @dataclass(frozen=True)
 class Strip:
     id: int
-    kind: str
+    kind: str  # 'series' (redundant shots) | 'similar' (similar moments) | 'duplicates'
     user_pick: bool
     pick_photo_id: Optional[int]
     members: tuple[Member, ...]
@@ -81,11 +81,19 @@ def load_strips(catalog, settings, keep: int) -> StripData:
         from photoorg.engine.curation import make_plan
     except ImportError:
         make_plan = None
+    stack_goes, stack_why = {}, {}
     if make_plan is not None and infos:
         try:
+            # The default clean-up (redundant shots and identical copies) ...
             plan = make_plan(catalog, settings, keep=keep)
             goes = {i.photo_id: i for i in plan.items}
             why = {k.photo_id: k.reason for k in plan.kept}
+            # ... and what cleaning a similar-moment stack itself would do.
+            stacks = [s.id for s in infos if s.kind == "similar"]
+            if stacks:
+                stack_plan = make_plan(catalog, settings, series_ids=stacks, keep=keep)
+                stack_goes = {(i.series_id, i.photo_id): i for i in stack_plan.items}
+                stack_why = {(k.series_id, k.photo_id): k.reason for k in stack_plan.kept}
         except Exception as exc:  # noqa: BLE001 - the strips still show without a plan
             errors.append(f"could not plan a clean-up: {exc}")
     strips = []
@@ -95,19 +103,27 @@ def load_strips(catalog, settings, keep: int) -> StripData:
             r = rows.get(m.photo_id)
             if r is None:
                 continue
-            item = goes.get(m.photo_id)
+            if s.kind == "similar":
+                item = stack_goes.get((s.id, m.photo_id))
+                reason = item.reason if item else stack_why.get((s.id, m.photo_id), "")
+            else:
+                item = goes.get(m.photo_id)
+                reason = item.reason if item else why.get(m.photo_id, "")
             members.append(Member(m.photo_id, r.content_hash, r.name, m.rank, m.score,
-                                  m.photo_id == s.pick_photo_id, item is not None,
-                                  item.reason if item else why.get(m.photo_id, ""), r.flag, r.rating))
+                                  m.photo_id == s.pick_photo_id, item is not None, reason, r.flag, r.rating))
         if len(members) < 2:
             continue
         if s.kind != "duplicates":  # identical copies are not ranked by the model
             members = mark_ties(members)
-        freed = sum(goes[m.photo_id].size for m in members if m.photo_id in goes)
+        if s.kind == "similar":
+            freed = sum(stack_goes[(s.id, m.photo_id)].size for m in members if (s.id, m.photo_id) in stack_goes)
+        else:
+            freed = sum(goes[m.photo_id].size for m in members if m.photo_id in goes)
         times = [rows[m.photo_id].capture_ts for m in members if rows[m.photo_id].capture_ts]
         strips.append(Strip(s.id, s.kind, s.user_pick, s.pick_photo_id, tuple(members), freed,
                             min(times) if times else None))
-    strips.sort(key=lambda s: (s.capture_ts is None, s.capture_ts or 0, s.id))
+    # Redundant shots and copies first (what "Clean up all" acts on), then the stacks the user picks from.
+    strips.sort(key=lambda s: (s.kind == "similar", s.capture_ts is None, s.capture_ts or 0, s.id))
     total = sum(i.size for i in plan.items if i.series_id is not None) if plan else 0
     return StripData(strips, plan, total, keep, errors)
 

@@ -152,3 +152,33 @@ def test_scores_read_as_percentages_and_ties_are_marked(qtbot, series_window):
     window.shell.show_photo(by_name["silver_fir.jpg"])
     texts = " ".join(w.text() for w in window.shell.inspector.findChildren(type(view.summary)))
     assert "2 of 3 by the ranking model" in texts and "45%" in texts
+
+
+def test_similar_moments_are_a_stack_apart_and_clean_up_all_leaves_them(qtbot, series_window):
+    """A stack of similar moments shows as such, after the redundant groups;
+    "Clean up all" moves nothing of it; selecting it cleans it on request."""
+    from photoorg.app.widgets.series_delegate import header_text
+
+    window, view = series_window
+    catalog = window.session.catalog
+    by_name = {r.name: r.id for r in catalog.browse_rows()}
+    stack = catalog.save_series("similar", "test-stack", [(by_name["el_torcal_rocks.jpg"], 1, 0.7),
+                                                          (by_name["silver_fir.jpg"], 2, 0.3)])
+    window.session.library_changed.emit("series")
+    qtbot.waitUntil(lambda: view.model.row_of(stack) >= 0, timeout=10_000)
+    row = view.model.row_of(stack)
+    assert row == view.model.rowCount() - 1  # after the redundant groups
+    assert header_text(view.model.strip(row)).startswith("Similar moments")
+    assert "1 similar-moment stacks" in view.summary.text() and "2 redundant groups" in view.summary.text()
+    assert "0 identical copies" in view.summary.text()
+    view.clean_all.click()
+    qtbot.waitUntil(lambda: view.plan_panel.isVisible(), timeout=10_000)
+    plan = view.plan_panel.plan
+    assert plan.items and stack not in {i.series_id for i in plan.items}
+    assert stack not in plan.series_ids
+    view.plan_panel.hide()
+    view.list.selectionModel().select(view.model.index(row), view.list.selectionModel().SelectionFlag.ClearAndSelect)
+    view.clean_selected.click()
+    qtbot.waitUntil(lambda: view.plan_panel.isVisible() and view.plan_panel.plan.series_ids == [stack],
+                    timeout=10_000)
+    assert {i.photo_id for i in view.plan_panel.plan.items} == {by_name["silver_fir.jpg"]}

@@ -78,17 +78,18 @@ def test_series_json_contract_and_pick(library):
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert {s["kind"] for s in data["series"]} == {"series", "duplicates"}
+    kinds = {s["kind"] for s in data["series"]}
+    assert {"redundant", "duplicates"} <= kinds <= {"redundant", "similar", "duplicates"}
     for s in data["series"]:
         assert isinstance(s["id"], int)
         ranks = [p["rank"] for p in s["photos"]]
         assert ranks == list(range(1, len(ranks) + 1))
         assert all(os.path.isabs(p["path"]) for p in s["photos"])
-        if s["kind"] == "series":
+        if s["kind"] == "redundant":
             scores = [p["score"] for p in s["photos"]]
             assert all(0 < x < 1 for x in scores) and scores == sorted(scores, reverse=True)
             assert s["pick"] == s["photos"][0]["path"]
-    target = next(s for s in data["series"] if s["kind"] == "series")
+    target = next(s for s in data["series"] if s["kind"] == "redundant")
     last = target["photos"][-1]["path"]
     out = subprocess.run(cmd + ["--pick", str(target["id"]), last], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

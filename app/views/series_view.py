@@ -1,5 +1,6 @@
 """The Series view: every series as a strip in rank order, the pick marked
-with why; one click on another shot makes it the pick (undoable, logged for
+with why; groups of redundant shots first (what "Clean up all" acts on), then
+the stacks of similar moments (the user picks; cleaned only when selected); one click on another shot makes it the pick (undoable, logged for
 learning); "Clean up" for the selected series or all of them shows the plan
 and the space freed before anything moves, runs in the background, and
 Ctrl+Z puts the files back."""
@@ -91,6 +92,8 @@ class SeriesView(QWidget):
         self.keep.setToolTip("How many shots of each series a clean-up keeps")
         self.clean_selected = QPushButton(icon("clean"), "Clean up selected")
         self.clean_all = QPushButton(icon("clean"), "Clean up all")
+        self.clean_all.setToolTip("Keeps the best of every group of redundant shots and of identical copies; "
+                                  "similar moments are cleaned only when you select them")
         for b in (self.clean_selected, self.clean_all):
             b.setEnabled(curation_available())
         row = QHBoxLayout(header)
@@ -150,8 +153,11 @@ class SeriesView(QWidget):
                 self.list.selectionModel().select(self.model.index(row), self.list.selectionModel().SelectionFlag.Select)
         self.loaded = True
         n = len(data.strips)
-        photos = sum(len(s.members) for s in data.strips)
-        self.summary.setText(f"{n} series · {photos} photos"
+        photos = len({m.photo_id for s in data.strips for m in s.members})
+        stacks = sum(s.kind == "similar" for s in data.strips)
+        copies = sum(s.kind == "duplicates" for s in data.strips)
+        self.summary.setText(f"{n - stacks - copies} redundant groups · {copies} identical copies · "
+                             f"{stacks} similar-moment stacks · {photos} photos"
                              + (f" · cleaning up all frees {format_bytes(data.total_bytes)}" if data.total_bytes else ""))
         self.empty.setText("   No series yet. Series of similar shots appear here once the photos are analysed "
                            "(File ▸ Analyse now)." if n == 0 else "")
@@ -197,7 +203,7 @@ class SeriesView(QWidget):
         return f"the quarantine folder {prefs.quarantine_dir}" if prefs.trash_mode == "quarantine" else "the trash"
 
     def propose(self, series_ids: Optional[list[int]]) -> None:
-        scope = "all series" if series_ids is None else (
+        scope = "all redundant shots and identical copies" if series_ids is None else (
             "this series" if len(series_ids) == 1 else f"{len(series_ids)} selected series")
         plan_cleanup(self.session, series_ids, self.keep.value(),
                      on_done=lambda plan: self.plan_panel.show_plan(plan, self.destination(), scope))

@@ -74,9 +74,14 @@ def member_tooltip(strip: Strip, m: Member) -> str:
 
 
 def header_text(strip: Strip) -> str:
-    kind = "Identical copies" if strip.kind == "duplicates" else "Series"
+    kind = {"duplicates": "Identical copies", "similar": "Similar moments (you pick; not in Clean up all)"}.get(
+        strip.kind, "Redundant shots")
     when = dt.datetime.fromtimestamp(strip.capture_ts).strftime("%d %b %Y %H:%M") if strip.capture_ts else "undated"
-    freed = f" · clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else " · nothing to clean up"
+    if strip.kind == "similar":
+        freed = (f" · cleaning this stack frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed
+                 else " · every shot shows something the others lack")
+    else:
+        freed = f" · clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else " · nothing to clean up"
     return f"{kind} · {len(strip.members)} photos · {when} · kept: {pick_reason(strip)}{freed}"
 
 

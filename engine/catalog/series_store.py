@@ -22,7 +22,7 @@ class SeriesMember:
 @dataclass(frozen=True)
 class SeriesInfo:
     id: int
-    kind: str  # 'series' | 'duplicates'
+    kind: str  # 'series' (redundant shots) | 'similar' (similar moments) | 'duplicates'
     key: str
     pick_photo_id: Optional[int]
     user_pick: bool
@@ -56,6 +56,27 @@ class SeriesQueries:
             db.conn.executemany("INSERT INTO series_members(series_id, photo_id, rank, score) VALUES (?, ?, ?, ?)",
                                 [(series_id, pid, rank, score) for pid, rank, score in members])
         return series_id
+
+    def user_picks(self) -> dict[int, str]:
+        """Photos the user chose as the pick of a series -> that series' kind."""
+        return {r[0]: r[1] for r in self.db.execute(
+            "SELECT pick_photo_id, kind FROM series WHERE user_pick = 1 AND pick_photo_id IS NOT NULL")}
+
+    def carry_user_pick(self, series_id: int, kind: str, user_picks: dict[int, str]) -> None:
+        """After regrouping, a series without a pick of the user's takes the
+        photo the user had picked in an earlier series of the same kind (or
+        of the kind it had before an upgrade changed kinds), when that photo
+        is a member. Not logged again as a decision."""
+        with self.write() as db:
+            row = db.execute("SELECT user_pick FROM series WHERE id = ?", (series_id,)).fetchone()
+            if row is None or row["user_pick"]:
+                return
+            members = [r[0] for r in db.execute("SELECT photo_id FROM series_members WHERE series_id = ?",
+                                                (series_id,))]
+            for pid in members:
+                if pid in user_picks and user_picks[pid] != "duplicates":
+                    db.execute("UPDATE series SET pick_photo_id = ?, user_pick = 1 WHERE id = ?", (pid, series_id))
+                    return
 
     def delete_series_except(self, kind: str, keep_keys: Iterable[str]) -> int:
         """Drop series of ``kind`` whose key is not in ``keep_keys`` (regrouping)."""

@@ -1,4 +1,7 @@
-"""photoorg clean-series: keep the best N of every series, trash the rest."""
+"""photoorg clean-series: keep the best N of every group of redundant shots,
+trash the rest. Similar-moment stacks are cleaned only when named
+(``--series``) or asked for (``--include-similar``); a shot that shows a
+person or part of the scene the kept shots lack is never trashed."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sys
 from ..curation import apply_plan, make_plan, recover, unfinished_transactions
 from ..curation.errors import CurationError
 from ..paths import display
+from ..series.safety import SAFETY_REASONS
 from .common import Context, ProgressPrinter
 
 
@@ -17,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep", type=int, default=1, metavar="N", help="photos kept per series (default 1)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, move nothing")
     p.add_argument("--series", type=int, nargs="+", metavar="ID", help="only these series")
+    p.add_argument("--include-similar", action="store_true",
+                   help="also clean the stacks of similar moments (same scene, other framing or people)")
     p.add_argument("--include-rejected", action="store_true",
                    help="also trash photos you flagged as rejected, in series or not")
     p.add_argument("--quarantine", metavar="FOLDER",
@@ -56,7 +62,7 @@ def run(ctx: Context) -> int:
             printer.finish()
             return _report(ctx, result, {"resumed": True})
         plan = make_plan(catalog, ctx.settings, series_ids=args.series, keep=args.keep,
-                         include_rejected=args.include_rejected)
+                         include_rejected=args.include_rejected, include_similar=args.include_similar)
         if args.dry_run:
             for t in unfinished:
                 sys.stderr.write(f"photoorg: note: curation {t.id} was interrupted; "
@@ -64,6 +70,7 @@ def run(ctx: Context) -> int:
             lines = [f"would move {len(plan.items)} files ({human_size(plan.bytes_freed)}) from "
                      f"{len(plan.series_ids)} series, keeping the best {plan.keep} of each"]
             lines += [f"  {display(i.path)}  ({i.reason})" for i in plan.items]
+            lines += [f"  keeps {display(k.path)}  ({k.reason})" for k in plan.kept if k.reason in SAFETY_REASONS]
             ctx.emit({"dry_run": True, "transaction_id": None, **plan.to_json(),
                       "would_move": [i.to_json() for i in plan.items]}, "\n".join(lines))
             return 0

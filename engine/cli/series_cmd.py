@@ -2,7 +2,10 @@
 
 JSON (``--json``): ``{"series": [{"id", "kind", "pick", "user_pick",
 "photos": [{"path", "rank", "score"}, ...]}, ...]}`` with rank 1 = best;
-kind is "series" (bursts, "one more shot") or "duplicates" (identical files).
+kind is "redundant" (the same moment and framing: bursts, copies, edits,
+damaged copies; the default clean-up acts on these), "similar" (a stack of
+similar moments: same scene, other framing, people or action; the user
+picks) or "duplicates" (identical files).
 ``--pick SERIES PHOTO`` keeps another shot as the best of a series (the
 choice is remembered and is what ``photoorg train-series`` learns from).
 """
@@ -22,18 +25,24 @@ class UnknownSeries(PhotoOrgError):
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("series", help="near-duplicate series, best shot first")
-    p.add_argument("--kind", choices=["series", "duplicates", "all"], default="all",
-                   help="series of one moment, identical copies, or both (default)")
+    p.add_argument("--kind", choices=["redundant", "similar", "duplicates", "series", "all"], default="all",
+                   help="redundant shots, similar moments, identical copies, or all (default); "
+                        "'series' is the old name of 'redundant'")
     p.add_argument("--pick", nargs=2, metavar=("SERIES", "PHOTO"),
                    help="keep PHOTO (a path or photo id) as the best of SERIES")
     p.set_defaults(func=run)
+
+
+# Catalog kind -> the name the command line shows ('series' rows are redundant shots).
+KIND_NAMES = {"series": "redundant", "similar": "similar", "duplicates": "duplicates"}
+CATALOG_KINDS = {"redundant": "series", "series": "series", "similar": "similar", "duplicates": "duplicates"}
 
 
 def series_json(catalog, info) -> dict:
     photos = {p.id: p for p in catalog.photos(ids=[m.photo_id for m in info.members])}
     pick = photos.get(info.pick_photo_id)
     return {
-        "id": info.id, "kind": info.kind,
+        "id": info.id, "kind": KIND_NAMES.get(info.kind, info.kind),
         "pick": display(pick.path) if pick else None, "user_pick": info.user_pick,
         "photos": [{"path": display(photos[m.photo_id].path), "rank": m.rank, "score": m.score}
                    for m in info.members if m.photo_id in photos],
@@ -66,7 +75,7 @@ def run(ctx: Context) -> int:
     with ctx.open(readonly=not args.pick) as catalog:
         if args.pick:
             _pick(catalog, *args.pick)
-        infos = catalog.series_list(None if args.kind == "all" else args.kind)
+        infos = catalog.series_list(None if args.kind == "all" else CATALOG_KINDS[args.kind])
         data = {"series": [series_json(catalog, info) for info in infos]}
     lines = []
     for s in data["series"]:

@@ -2,8 +2,14 @@
 
 Rules, in order of strength:
 1. A photo the user protected (rating >= 1 or flag 'pick') is always kept.
-2. In a series (kind 'series') the best N are kept: the series' pick first,
-   then by rank; photos the user rejected come last.
+2. In a group of redundant shots (kind 'series') the best N are kept: the
+   series' pick first, then by rank; photos the user rejected come last.
+   Similar-moment stacks (kind 'similar') are planned only when the caller
+   names them (``series_ids``) or asks for them (``include_similar``): by
+   default a clean-up acts on redundant shots and identical copies only.
+2b. Content safety (``series.safety``): a shot that shows a person no kept
+   shot shows, or that no kept shot is a redundant copy of (small overlap,
+   a changed region), is kept, with the reason.
 3. In a group of exact duplicates (kind 'duplicates', same content hash) one
    copy is kept, in the most meaningful place (``places.best_copy``). When a
    series keeper has identical copies, the best-placed copy is the one kept.
@@ -59,6 +65,7 @@ class Plan:
     kept: list[KeptPhoto] = field(default_factory=list)
     series_ids: list[int] = field(default_factory=list)
     include_rejected: bool = False
+    include_similar: bool = False
 
     @property
     def bytes_freed(self) -> int:
@@ -66,6 +73,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {"keep": self.keep, "series": len(self.series_ids), "include_rejected": self.include_rejected,
+                "include_similar": self.include_similar,
                 "count": len(self.items), "bytes_freed": self.bytes_freed,
                 "items": [i.to_json() for i in self.items], "kept": [k.to_json() for k in self.kept]}
 
@@ -83,18 +91,25 @@ def _rejected(p) -> bool:
 
 
 def make_plan(catalog, settings: Optional[Settings] = None, series_ids: Optional[Iterable[int]] = None,
-              keep: int = 1, include_rejected: bool = False) -> Plan:
-    """Propose what to trash. ``series_ids`` limits the plan to some series;
-    ``include_rejected`` also proposes photos the user rejected (even outside
-    series, when the whole library is planned)."""
+              keep: int = 1, include_rejected: bool = False, include_similar: bool = False) -> Plan:
+    """Propose what to trash. ``series_ids`` limits the plan to some series
+    (of any kind); ``include_rejected`` also proposes photos the user rejected
+    (even outside series, when the whole library is planned);
+    ``include_similar`` adds the similar-moment stacks to a library-wide plan."""
+    from ..series.safety import ContentSafety
+
     if keep < 1:
         raise ValueError("keep must be at least 1: a series is never emptied")
     wanted = None if series_ids is None else set(series_ids)
-    all_series = [s for s in catalog.series_list() if wanted is None or s.id in wanted]
+    all_series = [s for s in catalog.series_list() if (s.id in wanted if wanted is not None
+                                                       else include_similar or s.kind != "similar")]
     member_ids = {m.photo_id for s in all_series for m in s.members}
     extra = set(catalog.rejected_photo_ids()) if include_rejected and wanted is None else set()
     photos = catalog.curation_photos(member_ids | extra)
-    plan = Plan(keep=keep, series_ids=[s.id for s in all_series], include_rejected=include_rejected)
+    plan = Plan(keep=keep, series_ids=[s.id for s in all_series], include_rejected=include_rejected,
+                include_similar=include_similar)
+    safety = ContentSafety(catalog)
+    safety.load_faces(p.content_hash for p in photos.values())
 
     keep_reason: dict[int, tuple[Optional[int], str]] = {}
     # photo id -> (series, reason, kept_by); the first rule to propose it wins
@@ -142,12 +157,17 @@ def make_plan(catalog, settings: Optional[Settings] = None, series_ids: Optional
             why = "pick of the series" if p.id == s.pick_photo_id else f"best {rank} of {len(members)}"
             keep_reason.setdefault(stand_in, (s.id, why))
         total = len(members)
+        kept_hashes = [photos[k].content_hash for k in kept_ids if k in photos]
         for p in ranked:
             if p.id in keeper_ids:
                 continue
             if _rejected(p) and include_rejected:
                 why = "rejected by you"
             else:
+                unsafe = safety.reason_to_keep(p.content_hash, kept_hashes)
+                if unsafe is not None:
+                    keep_reason.setdefault(p.id, (s.id, unsafe))
+                    continue
                 why = f"rank {order[p.id] + 1} of {total}; the series keeps its best {keep}"
             proposals.setdefault(p.id, (s.id, why, set(kept_ids)))
         for p in keepers:

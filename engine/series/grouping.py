@@ -15,7 +15,12 @@
   panorama stays apart from the unrelated shots around it.
 
 The thresholds were chosen on a labelled set of real photos (see
-``engine/series/realset.py`` and ``SERIES_MODEL_CARD.md``).
+``engine/series/realset.py`` and ``SERIES_MODEL_CARD.md``). They did not
+carry over to real libraries (pairs of different shots reach the cosine of a
+blurred copy): the series stage now groups with ``verified.py`` (candidates,
+then local-feature verification) and uses this module for exact duplicates,
+the shared ``Group``/``PhotoItem`` types and the embedding-only baseline that
+``tests/bench/bench_series_grouping.py`` measures.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""STAGE "series": group near-duplicate series and exact duplicates, rank them.
+"""STAGE "series": redundant shots, similar moments and exact duplicates, ranked.
 
-Runs after "embed" (it reads the backbone embeddings and perceptual hashes).
-Grouping is recomputed over the whole library each run (fast and linear);
-series keep a stable key (their earliest photo's content), so a user's pick
-survives regrouping. Ranking uses the PAU head: each member's stream vector
+Runs after "embed" (it reads the backbone embeddings). Grouping is
+recomputed over the whole library each run: candidates by embedding (a few
+per photo), verified by local features (``verified.py``, ``local.py``;
+keypoints and pair evidence are cached, so a run costs only what is new).
+Series keep a stable key (their earliest photo's content), so a user's pick
+survives regrouping; a pick whose series changed kind follows its photo. Ranking uses the PAU head: each member's stream vector
 is computed once per content and cached in the features table (model
 ``pau_ranker``, kind ``vector-<head fingerprint>``), so only new photos
 cost a backbone pass. A member whose file cannot be read is ranked last
@@ -23,12 +25,17 @@ from ..pipeline import Stage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
 from ..runtime import batches, prefetch_map
 from ..settings import Settings
-from .grouping import Group, GroupingParams, PhotoItem, group_photos
+from . import local
+from .evidence import PairEvidence, ensure_keypoints
+from .grouping import Group, GroupingParams, PhotoItem, exact_duplicates
+from .verified import build_groups, candidate_pairs, grouping_window, usable_items, verify_pairs
 from .ranking import FEATURE_MODEL, SeriesRanking
 
 log = logging.getLogger(__name__)
 
 NAME = "series"
+GROUPING = f"verified-{local.VERSION}"  # series_state 'grouping': what the stored series were grouped by
+KINDS = ("series", "similar", "duplicates")
 VECTOR_BATCH = 32
 
 
@@ -85,22 +92,42 @@ def full_size_first(order: list[int], pixels: list[int]) -> list[int]:
     return sorted(order, key=lambda i: pixels[i] * 2 < largest)  # stable: keeps PAU order
 
 
+def _grouping_state(catalog) -> str:
+    row = catalog.db.execute("SELECT value FROM series_state WHERE name = 'grouping'").fetchone()
+    return row[0] if row else ""
+
+
 def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken,
         params: GroupingParams = GroupingParams()) -> dict:
     meter = ProgressMeter(NAME, progress, total=None)
     meter.emit("grouping")
+    previous = _grouping_state(catalog)
     items, photos = library_items(catalog)
-    groups = group_photos(items, params)
+    duplicates = exact_duplicates(items)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # small products: one BLAS thread is fastest (see verified.group_verified)
+        usable = usable_items(items)
+        pairs = candidate_pairs(usable, grouping_window(params))
+        cancel.raise_if_cancelled()
+        candidates = sorted({int(i) for i in pairs[:, 0]} | {int(j) for j in pairs[:, 1]})
+        meter.total = len(candidates)
+        ensure_keypoints(catalog, settings, [photos[usable[i].photo_id] for i in candidates], cancel, meter)
+        meter.emit("verifying")
+        evidence = PairEvidence(catalog)
+        verdicts = verify_pairs(usable, pairs, evidence)
+        evidence.flush()
+    groups = build_groups(usable, verdicts, grouping_window(params))
     cancel.raise_if_cancelled()
-    series = [g for g in groups if g.kind == "series"]
-    duplicates = [g for g in groups if g.kind == "duplicates"]
-    members = [photos[pid] for g in series for pid in g.members]
+    ranked = [g for g in groups if g.kind in ("series", "similar")]
+    members = [photos[pid] for g in ranked for pid in g.members]
     meter.total = len(members)
     ranking = SeriesRanking(settings)
-    vectors = ensure_vectors(catalog, settings, ranking, members, cancel, meter) if series else {}
-    keys = {"series": [], "duplicates": []}
+    vectors = ensure_vectors(catalog, settings, ranking, members, cancel, meter) if ranked else {}
+    user_picks = catalog.user_picks()
+    keys: dict[str, list[str]] = {k: [] for k in KINDS}
     unranked = 0
-    for g in series:
+    for g in ranked:
         cancel.raise_if_cancelled()
         pids = g.members
         ok = [pid for pid in pids if photos[pid].content_hash in vectors]
@@ -114,16 +141,23 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
         missing = [pid for pid in pids if pid not in ok]
         unranked += len(missing)
         rows += [(pid, len(rows) + k + 1, None) for k, pid in enumerate(missing)]
-        catalog.save_series("series", g.key, rows)
-        keys["series"].append(g.key)
+        sid = catalog.save_series(g.kind, g.key, rows)
+        catalog.carry_user_pick(sid, g.kind, user_picks)
+        keys[g.kind].append(g.key)
     for g in duplicates:
         catalog.save_series("duplicates", g.key, _duplicate_members(g, photos))
         keys["duplicates"].append(g.key)
     removed = sum(catalog.delete_series_except(kind, k) for kind, k in keys.items())
+    with catalog.write() as db:
+        db.execute("INSERT INTO series_state(name, value) VALUES ('grouping', ?) "
+                   "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (GROUPING,))
     meter.emit("done")
+    series = [g for g in ranked if g.kind == "series"]
+    similar = [g for g in ranked if g.kind == "similar"]
     return {"series": len(series), "photos_in_series": sum(len(g.members) for g in series),
-            "duplicate_groups": len(duplicates), "unranked": unranked, "removed": removed,
-            "head": ranking.head.name}
+            "similar_stacks": len(similar), "duplicate_groups": len(duplicates), "unranked": unranked,
+            "removed": removed, "candidate_pairs": int(len(pairs)), "pairs_verified": evidence.computed,
+            "regrouped_after_upgrade": previous != GROUPING, "head": ranking.head.name}
 
 
-STAGE = Stage(NAME, run, after=("embed",), description="near-duplicate series, exact duplicates, best-shot ranking")
+STAGE = Stage(NAME, run, after=("embed",), description="redundant shots, similar moments, exact duplicates, best-shot ranking")
