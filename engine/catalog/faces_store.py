@@ -122,7 +122,8 @@ class FaceQueries:
 
     def face_table(self) -> dict[str, np.ndarray]:
         """Every face of a photo still in the library, as arrays for clustering:
-        id, person (-1 none), pinned (user-assigned), quality, embedding."""
+        id, person (-1 none), pinned (user-assigned), quality, embedding, and
+        photo (one code per content: two faces with one code are two people)."""
         rows = self.db.execute(
             "SELECT f.id, f.content_hash, f.idx, f.quality, f.person_id, f.assigned_by FROM faces f "
             "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok') "
@@ -131,8 +132,10 @@ class FaceQueries:
         keep = [r for r in rows if r["content_hash"] in embs and r["idx"] < len(embs[r["content_hash"]])]
         x = (np.stack([embs[r["content_hash"]][r["idx"]] for r in keep]).astype(np.float32)
              if keep else np.zeros((0, 128), np.float32))
+        codes: dict[str, int] = {}
         return {
             "id": np.array([r["id"] for r in keep], np.int64),
+            "photo": np.array([codes.setdefault(r["content_hash"], len(codes)) for r in keep], np.int64),
             "person": np.array([r["person_id"] if r["person_id"] is not None else -1 for r in keep], np.int64),
             "pinned": np.array([r["assigned_by"] == "user" for r in keep], bool),
             "quality": np.array([r["quality"] for r in keep], np.float32),
