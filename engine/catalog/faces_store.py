@@ -284,6 +284,9 @@ class FaceQueries:
         now = time.time()
         with self.write() as db:
             self._require_person(db, target_id)
+            clash = self.merge_conflict(target_id, source_ids)
+            if clash:
+                raise ValueError(clash)
             target_name = db.execute("SELECT name FROM people WHERE id = ?", (target_id,)).fetchone()[0]
             for source in source_ids:
                 if source == target_id:
@@ -306,6 +309,39 @@ class FaceQueries:
                 self.record_decision("person_merge", value={"into": target_id, "from": source})
             self._touch(db, target_id)
         return target_id
+
+    def merge_conflict(self, target_id: int, source_ids: Iterable[int]) -> Optional[str]:
+        """Why these people cannot be one (two of them are in one photo, and
+        two faces of one photo are never one person), or None."""
+        ids = sorted({target_id, *source_ids})
+        marks = ",".join("?" * len(ids))
+        row = self.db.execute(
+            f"SELECT f.content_hash, group_concat(DISTINCT f.person_id) AS people FROM faces f "
+            f"WHERE f.person_id IN ({marks}) GROUP BY f.content_hash HAVING count(DISTINCT f.person_id) > 1 LIMIT 1",
+            ids).fetchone()
+        if row is None:
+            return None
+        names = [self._person_label(int(p)) for p in row["people"].split(",")]
+        photo = self.db.execute("SELECT path FROM photos WHERE content_hash = ? ORDER BY status != 'ok', id LIMIT 1",
+                                (row["content_hash"],)).fetchone()
+        where = photo["path"].rsplit("/", 1)[-1] if photo else "one photo"
+        return (f"{' and '.join(names)} are both in {where}: two faces of one photo are never one person, "
+                "so they were not merged")
+
+    def _person_label(self, person_id: int) -> str:
+        row = self.db.execute("SELECT name, owner FROM people WHERE id = ?", (person_id,)).fetchone()
+        if row and row["name"]:
+            return row["name"]
+        return "You" if row and row["owner"] == OWNER_CONFIRMED else f"Person {person_id}"
+
+    def face_invariant_violations(self) -> list[tuple[int, str, int]]:
+        """(person, content hash, faces) wherever a person holds two or more
+        faces of one photo: must always be empty (tests check every catalog)."""
+        if not self._has_table("faces"):
+            return []
+        return [tuple(r) for r in self.db.execute(
+            "SELECT person_id, content_hash, count(*) FROM faces WHERE person_id IS NOT NULL "
+            "GROUP BY person_id, content_hash HAVING count(*) > 1")]
 
     def split_person(self, person_id: int, face_ids: Iterable[int], name: Optional[str] = None) -> int:
         """Move the chosen faces of a person into a new person; the two stay
@@ -348,12 +384,86 @@ class FaceQueries:
         """The user says this face is ``person_id`` (pinned there from now on)."""
         with self.write() as db:
             self._require_person(db, person_id)
+            self._free_photo_for(db, face_id, person_id)
             if db.execute("UPDATE faces SET person_id = ?, assigned_by = 'user', distance = NULL WHERE id = ?",
                           (person_id, face_id)).rowcount == 0:
                 raise KeyError(f"no face {face_id}")
             db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
             self._touch(db, person_id)
             self.record_decision("face_person", value={"face": face_id, "person": person_id})
+
+    def _free_photo_for(self, db, face_id: int, person_id: int) -> None:
+        """Before ``face_id`` goes to ``person_id``: the person's other face in
+        the same photo, if the clustering put it there, leaves the person;
+        one the user placed there refuses the move."""
+        other = db.execute(
+            "SELECT o.id, o.assigned_by FROM faces f JOIN faces o ON o.content_hash = f.content_hash "
+            "AND o.id != f.id WHERE f.id = ? AND o.person_id = ?", (face_id, person_id)).fetchone()
+        if other is None:
+            return
+        if other["assigned_by"] == "user":
+            raise ValueError(f"{self._person_label(person_id)} already has face {other['id']} in this photo: "
+                             "two faces of one photo are never one person")
+        db.execute("UPDATE faces SET person_id = NULL, assigned_by = NULL, distance = NULL WHERE id = ?",
+                   (other["id"],))
+
+    # -- review of unknown faces: "is this X?" ---------------------------------------
+    def accept_suggestions(self, face_ids: Iterable[int], person_id: int) -> list[tuple[int, Optional[int], Optional[str]]]:
+        """The user confirms that these faces are ``person_id`` (pinned there
+        for good, like ``move_face``). Returns each face's previous (face,
+        person, assigned_by) for undo (``restore_faces``)."""
+        before = []
+        with self.write() as db:
+            self._require_person(db, person_id)
+            for f in face_ids:
+                row = db.execute("SELECT person_id, assigned_by FROM faces WHERE id = ?", (f,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no face {f}")
+                before.append((int(f), row["person_id"], row["assigned_by"]))
+                self._free_photo_for(db, f, person_id)
+                db.execute("UPDATE faces SET person_id = ?, assigned_by = 'user', distance = NULL WHERE id = ?",
+                           (person_id, f))
+                db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (f, person_id))
+                self.record_decision("face_suggestion_accept", value={"face": int(f), "person": person_id})
+            self._touch(db, person_id)
+        return before
+
+    def accept_as_new_person(self, face_ids: Iterable[int], name: Optional[str] = None) -> int:
+        """These unknown faces are one person nobody named yet: a new person,
+        the faces pinned to it (refused when two are of one photo)."""
+        face_ids = [int(f) for f in face_ids]
+        marks = ",".join("?" * len(face_ids))
+        if self.scalar(f"SELECT count(*) - count(DISTINCT content_hash) FROM faces WHERE id IN ({marks})", face_ids):
+            raise ValueError("two of these faces are in one photo: two faces of one photo are never one person")
+        with self.write():
+            pid = self.new_person(name=(name or "").strip() or None, user_touched=True)
+            self.accept_suggestions(face_ids, pid)
+        return pid
+
+    def reject_suggestion(self, face_id: int, person_id: int) -> None:
+        """"This is not ``person_id``": kept for good (a cannot-link)."""
+        with self.write() as db:
+            if db.execute("SELECT 1 FROM faces WHERE id = ?", (face_id,)).fetchone() is None:
+                raise KeyError(f"no face {face_id}")
+            db.execute("INSERT OR IGNORE INTO face_rejections(face_id, person_id, created_at) VALUES (?, ?, ?)",
+                       (face_id, person_id, time.time()))
+            db.execute("UPDATE faces SET person_id = NULL, assigned_by = NULL, distance = NULL "
+                       "WHERE id = ? AND person_id = ?", (face_id, person_id))
+            self.record_decision("face_suggestion_reject", value={"face": face_id, "person": person_id})
+
+    def unreject_suggestion(self, face_id: int, person_id: int) -> None:
+        """Undo of ``reject_suggestion``."""
+        with self.write() as db:
+            db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
+            self.record_decision("face_suggestion_unreject", value={"face": face_id, "person": person_id})
+
+    def restore_faces(self, before: Iterable[tuple[int, Optional[int], Optional[str]]]) -> None:
+        """Undo of ``accept_suggestions``: each face back where it was."""
+        with self.write() as db:
+            for f, p, by in before:
+                db.execute("UPDATE faces SET person_id = ?, assigned_by = ?, distance = NULL WHERE id = ?", (p, by, f))
+            self.record_decision("face_restore", value={"faces": [b[0] for b in before]})
+        self.drop_empty_people()
 
     def confirm_owner(self, person_id: Optional[int]) -> None:
         """The user says ``person_id`` is them (None: nobody is)."""
