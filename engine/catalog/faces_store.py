@@ -21,7 +21,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from ..paths import fs_path
-from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject
+from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject, privacy_reasons
 
 EMBEDDING_MODEL = "dlib_resnet_v1"
 EMBEDDING_KIND = "face_embeddings"
@@ -69,7 +69,10 @@ class PrivacyInfo:
     photo_id: int
     path: str
     is_private: bool
-    reasons: tuple[str, ...]  # document, screenshot, portrait, close_people, user
+    # receipt, identity_document, bank_document, medical_document,
+    # address_document, page_of_writing, screenshot, portrait (with the
+    # setting on), user (see privacy.rules.privacy_reasons)
+    reasons: tuple[str, ...]
     override: Optional[bool] = None
     people: tuple[int, ...] = field(default=())
 
@@ -482,13 +485,18 @@ class FaceQueries:
 
     # -- private photos -------------------------------------------------------------
     def save_privacy(self, content_hash: str, *, text_lines: int, text_chars: int, text_area: float,
-                     document: bool, screenshot: bool, portrait: bool) -> None:
+                     document: bool, screenshot: bool, portrait: bool, doc_kind: Optional[str] = None) -> None:
         with self.write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO photo_privacy(content_hash, text_lines, text_chars, text_area, document, "
-                "screenshot, portrait, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "screenshot, portrait, doc_kind, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (content_hash, text_lines, text_chars, text_area, int(document), int(screenshot), int(portrait),
-                 time.time()))
+                 doc_kind, time.time()))
+
+    def portraits_private(self) -> bool:
+        """The user's setting: the paper's portrait rule makes portraits
+        private (``Preferences.private_portraits``, off by default)."""
+        return bool((self.get_pref("preferences", {}) or {}).get("private_portraits", False))
 
     def close_people(self) -> set[int]:
         """People seen in many photos over several days (family, close
@@ -513,31 +521,31 @@ class FaceQueries:
         return out
 
     def close_people_photos(self, close: Optional[set[int]] = None) -> set[str]:
-        """Contents private because a close person is their subject
-        (``privacy.rules.close_person_is_subject``), not merely in them."""
+        """Contents whose subject is a close person
+        (``privacy.rules.close_person_is_subject``), not merely in them: a
+        signal for stories and importance (no longer a privacy reason)."""
         close = self.close_people() if close is None else close
         if not close:
             return set()
         return {h for h, faces in self._faces_by_content().items() if close_person_is_subject(faces, close)}
 
     def privacy_list(self, only_private: bool = False, photo_ids: Optional[Iterable[int]] = None) -> list[PrivacyInfo]:
-        """Every photo's private flag and its reasons (the user's override wins)."""
+        """Every photo's private flag and its reasons (the user's override
+        wins). Close people are not a reason: they are a signal for stories."""
         wanted = None if photo_ids is None else set(photo_ids)
-        close = self.close_people()
+        portraits = self.portraits_private()
         faces_by_hash = self._faces_by_content()
         rows = self.db.execute(
-            "SELECT p.id, p.path, p.raw_path, p.content_hash, pp.document, pp.screenshot, pp.portrait, o.private "
-            "FROM photos p LEFT JOIN photo_privacy pp ON pp.content_hash = p.content_hash "
+            "SELECT p.id, p.path, p.raw_path, p.content_hash, pp.document, pp.doc_kind, pp.screenshot, pp.portrait, "
+            "o.private FROM photos p LEFT JOIN photo_privacy pp ON pp.content_hash = p.content_hash "
             "LEFT JOIN privacy_overrides o ON o.content_hash = p.content_hash WHERE p.status = 'ok' ORDER BY p.id")
         out = []
         for r in rows:
             if wanted is not None and r["id"] not in wanted:
                 continue
-            reasons = [k for k in ("document", "screenshot", "portrait") if r[k]]
-            faces = faces_by_hash.get(r["content_hash"], [])
-            persons = {pid for pid, _ in faces if pid is not None}
-            if persons & close and close_person_is_subject(faces, close):
-                reasons.append("close_people")
+            reasons = privacy_reasons(bool(r["document"]), r["doc_kind"], bool(r["screenshot"]),
+                                      bool(r["portrait"]), portraits)
+            persons = {pid for pid, _ in faces_by_hash.get(r["content_hash"], []) if pid is not None}
             override = None if r["private"] is None else bool(r["private"])
             private = override if override is not None else bool(reasons)
             if override:
