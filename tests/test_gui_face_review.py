@@ -53,7 +53,7 @@ def review_window(qtbot, shared_photos, tmp_path, settings):
     view = window.shell.show_view("people")
     qtbot.waitUntil(lambda: view.loaded, timeout=10_000)
     view.show_unknown(True)
-    qtbot.waitUntil(lambda: view.review.loaded and view.review.groups, timeout=20_000)
+    qtbot.waitUntil(lambda: view.review.loaded and bool(view.review.groups), timeout=20_000)
     return window, view, man.id, taken
 
 

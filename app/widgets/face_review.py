@@ -174,7 +174,7 @@ class FaceReview(QWidget):
     def _title(self, g) -> str:
         if g.person_id is not None:
             return f"Is this {self.names.get(g.person_id, f'Person {g.person_id}')}?"
-        return "A new person?" if len(g.face_ids) > 1 else "Seen once"
+        return "Seen once" if g.seen_once else "A new person?"
 
     def current_group(self):
         row = self.group_list.currentRow()
@@ -203,11 +203,11 @@ class FaceReview(QWidget):
         if g.person_id is not None:
             self.detail.setText("Y confirms the selected face, N says it is someone else (it is not asked "
                                 "again), Shift+Y confirms the whole group. Ctrl+Z undoes.")
-        elif len(g.face_ids) > 1:
+        elif not g.seen_once:
             self.detail.setText("These faces look alike and match nobody in People yet: "
                                 "Shift+Y makes them one new person.")
         else:
-            self.detail.setText("This face matches nobody in People yet.")
+            self.detail.setText("These faces match nobody in People and no other face yet.")
         self._apply_crops()
         self._update()
 
@@ -226,7 +226,7 @@ class FaceReview(QWidget):
         has_face = self.faces.currentItem() is not None
         self.yes.setEnabled(bool(g) and g.person_id is not None and has_face)
         self.no.setEnabled(bool(g) and g.person_id is not None and has_face)
-        self.all.setEnabled(bool(g) and (g.person_id is not None or len(g.face_ids) > 1))
+        self.all.setEnabled(bool(g) and not g.seen_once)
         if g is not None and g.person_id is not None:
             name = self.names.get(g.person_id, f"Person {g.person_id}")
             self.yes.setText(f"Yes, {name} (Y)")
@@ -262,7 +262,7 @@ class FaceReview(QWidget):
 
     def confirm_group(self) -> None:
         g = self.current_group()
-        if g is None or (g.person_id is None and len(g.face_ids) < 2):
+        if g is None or g.seen_once:
             return
         self._keep_row = self.group_list.currentRow()
         label = self.names.get(g.person_id, "a person") if g.person_id is not None else "a new person"

@@ -111,7 +111,7 @@ def _groups_json(catalog, groups) -> list[dict]:
                                            "similarity": round(s.similarity, 3), "distance": round(s.distance, 3)}
                                           for s in g.suggestions.get(fid, [])]})
         out.append({"group": n, "person": g.person_id, "name": names.get(g.person_id) if g.person_id else None,
-                    "kind": "is_this" if g.person_id else ("new_person" if len(faces) > 1 else "seen_once"),
+                    "kind": g.kind,
                     "faces": faces})
     return out
 
@@ -161,6 +161,8 @@ def _suggest(ctx: Context, catalog) -> int:
                 raise PeopleError(f"give a group number from 1 to {len(groups)} ('people suggest' lists them)")
             g = groups[args.ids[0] - 1]
             person = args.person or g.person_id
+            if person is None and g.seen_once:
+                raise PeopleError(f"group {args.ids[0]} holds faces seen once, not one person: name a --person")
             if person is None:
                 person = catalog.accept_as_new_person(g.face_ids)
             else:

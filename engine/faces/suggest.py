@@ -8,7 +8,7 @@ nearest exemplar face) within ``SUGGEST_EPS``, leaving out a person the
 user said it is not and a person already in the face's photo. Faces too
 far from every person are grouped among themselves ("new person?") when two
 or more of them look alike (the same constrained linkage as the clustering,
-a little looser), else shown alone. Nothing here is stored: the suggestions
+a little looser); the rest are one last group, "seen once". Nothing here is stored: the suggestions
 follow the people as they are now, and a confirmed or rejected suggestion is
 stored as the user's decision (``move_face`` pins the face, ``remove_face``
 keeps it out of the person for good).
@@ -59,6 +59,13 @@ class ReviewGroup:
     person_id: Optional[int]
     face_ids: list[int]
     suggestions: dict[int, list[Suggestion]] = field(default_factory=dict)  # per face, best first
+    seen_once: bool = False  # faces that match nobody and no other face (not one person)
+
+    @property
+    def kind(self) -> str:
+        if self.person_id is not None:
+            return "is_this"
+        return "seen_once" if self.seen_once else "new_person"
 
     @property
     def best_distance(self) -> float:
@@ -132,5 +139,7 @@ def review_groups(catalog, top_k: int = TOP_K, eps: float = SUGGEST_EPS) -> list
         labels = constrained_clusters(t["embedding"][rows], t["photo"][rows], t["quality"][rows], GROUP_PARAMS)
         for c in range(labels.max(initial=-1) + 1):
             groups.append(ReviewGroup(None, [unknown[i] for i in np.nonzero(labels == c)[0]]))
-        groups += [ReviewGroup(None, [unknown[i]]) for i in np.nonzero(labels < 0)[0]]
+        alone = [unknown[i] for i in np.nonzero(labels < 0)[0]]
+        if alone:
+            groups.append(ReviewGroup(None, alone, seen_once=True))
     return groups
