@@ -29,9 +29,11 @@ def load_review(catalog) -> dict:
     from photoorg.engine.faces.suggest import review_groups
 
     groups = review_groups(catalog)
-    names = {p.id: p.display_name for p in catalog.people_list(include_unnamed_singletons=True)}
+    people = catalog.people_list(include_unnamed_singletons=True)
+    names = {p.id: p.display_name for p in people}
+    covers = {p.id: p.cover for p in people if p.cover is not None}
     refs = {f: catalog.face(f) for g in groups for f in g.face_ids}
-    return {"groups": groups, "names": names, "refs": refs}
+    return {"groups": groups, "names": names, "refs": refs, "covers": covers}
 
 
 class AcceptCommand(QUndoCommand):
@@ -92,6 +94,7 @@ class FaceReview(QWidget):
         self.groups: list = []
         self.names: dict[int, str] = {}
         self.refs: dict[int, object] = {}
+        self.covers: dict[int, object] = {}
         self.loaded = False
         blank = QPixmap(112, 112)
         blank.fill(QColor("#2a2a2a"))
@@ -101,6 +104,9 @@ class FaceReview(QWidget):
         self.group_list.setObjectName("ReviewGroups")
         self.question = QLabel("")
         self.question.setObjectName("ViewTitle")
+        self.who = QLabel()  # the suggested person's face, beside the question
+        self.who.setFixedSize(72, 72)
+        self.who.setScaledContents(True)
         self.detail = QLabel("")
         self.detail.setObjectName("Hint")
         self.detail.setWordWrap(True)
@@ -115,8 +121,13 @@ class FaceReview(QWidget):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(8, 8, 8, 8)
-        column.addWidget(self.question)
-        column.addWidget(self.detail)
+        ask = QHBoxLayout()
+        ask.addWidget(self.who)
+        text = QVBoxLayout()
+        text.addWidget(self.question)
+        text.addWidget(self.detail)
+        ask.addLayout(text, 1)
+        column.addLayout(ask)
         column.addLayout(buttons)
         column.addWidget(self.faces, 1)
         self.empty = QLabel("   No unknown faces to review.")
@@ -155,6 +166,7 @@ class FaceReview(QWidget):
 
     def _show(self, data: dict) -> None:
         self.groups, self.names, self.refs = data["groups"], data["names"], data["refs"]
+        self.covers = data.get("covers", {})
         self.group_list.blockSignals(True)
         self.group_list.clear()
         for g in self.groups:
@@ -212,6 +224,12 @@ class FaceReview(QWidget):
         self._update()
 
     def _apply_crops(self) -> None:
+        g = self.current_group()
+        cover = self.covers.get(g.person_id) if g is not None and g.person_id is not None else None
+        image = self.crops.get(cover) if cover is not None else None
+        self.who.setVisible(cover is not None)
+        if image is not None:
+            self.who.setPixmap(QPixmap.fromImage(image))
         for i in range(self.faces.count()):
             item = self.faces.item(i)
             ref = self.refs.get(item.data(FACE))
