@@ -119,6 +119,18 @@ def test_confirm_reject_batch_and_undo(qtbot, review_window, tmp_path):
     window.undo()
     _reloaded(qtbot, window, review)
     assert all(catalog.face(f).person_id is None for f in faces)
-    # Back to the people.
+    # Back to the people. The man and the woman are in one photo: merging
+    # them is refused, with the reason shown.
     view.show_unknown(False)
     assert view.pages.currentIndex() == 0
+    errors = []
+    window.session.error.connect(errors.append)
+    qtbot.waitUntil(lambda: view.people.count() >= 2)
+    for i in range(view.people.count()):
+        view.people.item(i).setSelected(True)
+    assert view.merge.isEnabled()
+    people_before = len(catalog.people_list())
+    view.merge.click()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert "never one person" in errors[-1] and len(catalog.people_list()) == people_before
