@@ -157,6 +157,7 @@ def test_portrait_and_screenshot_rules():
     none = TextEvidence(0, 0, 0, 0.0)
     assert rules.is_screenshot("Screenshot 2019-05-03 at 14.22.33.png", "PNG", None, none)
     assert rules.is_screenshot("IMG_0001.PNG", "PNG", None, TextEvidence(9, 8, 200, 0.3))
+    assert not rules.is_screenshot("korean.png", "PNG", None, TextEvidence(6, 4, 24, 0.1))  # a road sign
     assert not rules.is_screenshot("IMG_0001.JPG", "JPEG", "Canon", TextEvidence(9, 8, 200, 0.3))
 
 

@@ -131,10 +131,17 @@ def privacy_reasons(document: bool, doc_kind: Optional[str], screenshot: bool, p
     return reasons
 
 
+# A PNG without a camera is a screenshot when it reads like a screen: six or
+# more lines of text (menus, messages, a web page). At three lines a road
+# sign saved as PNG (../shared/photos/text/easyocr/korean.png, 4 lines)
+# counted as one (tests/bench/bench_privacy.py --labelled).
+SCREENSHOT_MIN_LINES = 6
+
+
 def is_screenshot(filename: str, fmt: Optional[str], camera_make: Optional[str], text: TextEvidence) -> bool:
     if SCREENSHOT_NAME.search(filename or ""):
         return True
-    return (fmt or "").upper() == "PNG" and not camera_make and text.lines >= 3
+    return (fmt or "").upper() == "PNG" and not camera_make and text.lines >= SCREENSHOT_MIN_LINES
 
 
 def face_sizes(boxes: Sequence[Box], image_size: Optional[tuple[int, int]],
