@@ -19,8 +19,14 @@ from .qtutil import slot
 
 REASON_TEXT = {
     "document": "a document (text was found in it)",
+    "receipt": "a receipt",
+    "identity_document": "an identity document (ID card, passport, licence)",
+    "bank_document": "a bank document or card",
+    "medical_document": "a medical document",
+    "address_document": "a document with an address",
+    "page_of_writing": "a page of writing (a letter, notes)",
     "screenshot": "a screenshot",
-    "portrait": "a portrait (one face fills the frame)",
+    "portrait": "a portrait (one face fills the frame; the portrait rule is on in Settings)",
     "close people": "a close person is in it (someone in many of your photos)",
     "close_people": "a close person is in it (someone in many of your photos)",
     "user": "you marked it private",

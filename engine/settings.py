@@ -43,9 +43,13 @@ class Preferences:
     xmp_folder: Optional[str] = None
     trash_mode: TrashMode = "system"
     quarantine_dir: Optional[str] = None
-    # Private photos (documents, portraits, close people) stay out of stories
-    # and exports unless the user allows them.
+    # Private photos (personal documents, receipts, screenshots) stay out of
+    # stories and exports unless the user allows them.
     allow_private_in_exports: bool = False
+    # The paper's portrait rule: photos about one person (a face large in the
+    # frame) count as private too. Off: ordinary photos of people, portraits
+    # included, are what stories are made of.
+    private_portraits: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -25,6 +25,29 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("PHOTOORG_CATALOG", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_person_holds_two_faces_of_one_photo(monkeypatch):
+    """Every catalog a test builds is checked when it closes (and the
+    ``catalog`` fixture's at teardown): no person holds two faces of one
+    photo (``Catalog.face_invariant_violations``)."""
+    from photoorg.engine.catalog import db
+
+    found: list = []
+    original = db.CatalogBase.close
+
+    def checked_close(self) -> None:
+        if not self._closed and hasattr(self, "face_invariant_violations"):
+            try:
+                found.extend(self.face_invariant_violations())
+            except Exception:  # noqa: BLE001 - a broken catalog is the test's own business
+                pass
+        original(self)
+
+    monkeypatch.setattr(db.CatalogBase, "close", checked_close)
+    yield found
+    assert not found, f"a person holds two faces of one photo (person, content, faces): {found}"
+
+
 @pytest.fixture(scope="session")
 def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():
@@ -45,6 +68,8 @@ def catalog(settings):
 
     with Catalog(settings.catalog_path) as cat:
         yield cat
+        if not cat._closed:  # a test that closed it was checked at its close
+            assert not cat.face_invariant_violations(), "a person holds two faces of one photo"
 
 
 def copy_photos(src_root: Path, names: list[str], dest: Path) -> list[Path]:

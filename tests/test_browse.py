@@ -140,10 +140,20 @@ def test_private_column_agrees_with_the_privacy_rules(library):
     rules = {p.photo_id: p.is_private for p in catalog.privacy_list()}
     grid = {r.id: bool(r.private) for r in catalog.browse_rows()}
     assert grid == rules
-    assert grid[ids["a1"]] and not grid[ids["a2"]] and grid[ids["b1"]] and grid[close_ids[0]]
+    # A close person is a signal for stories, not a reason to be private.
+    assert grid[ids["a1"]] and not grid[ids["a2"]] and grid[ids["b1"]] and not grid[close_ids[0]]
     assert not grid[crowd]
-    assert catalog.photo_details(close_ids[0])["privacy"]["reasons"] == ["close people"]
+    assert catalog.photo_details(close_ids[0])["privacy"]["reasons"] == []
     assert catalog.photo_details(crowd)["privacy"]["private"] is False
+    # Portraits count only with the paper's rule turned on in the settings.
+    catalog.save_privacy(h["a3"], text_lines=0, text_chars=0, text_area=0, document=False,
+                         screenshot=False, portrait=True)
+    assert not {r.id: bool(r.private) for r in catalog.browse_rows()}[ids["a3"]]
+    catalog.set_pref("preferences", {"private_portraits": True})
+    assert {r.id: bool(r.private) for r in catalog.browse_rows()}[ids["a3"]]
+    assert catalog.photo_details(ids["a3"])["privacy"]["reasons"] == ["portrait"]
+    assert {p.photo_id: p.is_private for p in catalog.privacy_list()}[ids["a3"]]
+    rules = {p.photo_id: p.is_private for p in catalog.privacy_list()}
     hidden = {r.id for r in catalog.browse_rows(BrowseFilter(private=False))}
     assert hidden == {pid for pid, private in rules.items() if not private}
     assert {r.id for r in catalog.browse_rows(BrowseFilter(private=True))} == {p for p, v in rules.items() if v}

@@ -76,3 +76,47 @@ def test_measures():
     x = np.array([[0, 0], [0.1, 0], [5, 5], [5.1, 5]], np.float32)
     v = metrics.verification_accuracy(x, [0, 0, 1, 1], threshold=0.5)
     assert v["accuracy"] == 1.0 and v["pairs"] == 6 and v["same_pairs"] == 2
+
+
+def test_constrained_linkage_never_joins_two_faces_of_one_photo():
+    from photoorg.engine.faces.cluster import ClusterParams, constrained_clusters
+
+    rng = np.random.default_rng(3)
+    twin = rng.normal(0, 0.062, 128).astype(np.float32)
+    # Twins: four faces each, all within eps of each other; photos 0-3 hold
+    # one twin each, photos 4-7 both twins side by side.
+    x = np.stack([twin + rng.normal(0, 0.01, 128) for _ in range(12)]).astype(np.float32)
+    photos = np.array([0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7])
+    labels = constrained_clusters(x, photos, np.ones(12), ClusterParams())
+    assert (labels >= 0).sum() >= 8
+    for ph in range(4, 8):
+        a, b = labels[photos == ph]
+        assert a != b or a < 0
+    # A person seen twice is a person (min cluster size 2); alone, not.
+    other = rng.normal(0, 0.062, 128).astype(np.float32)
+    pair = np.stack([other + rng.normal(0, 0.01, 128) for _ in range(2)] + [rng.normal(0, 0.062, 128)]).astype(np.float32)
+    got = constrained_clusters(pair, np.array([0, 1, 2]), np.ones(3), ClusterParams())
+    assert got[0] == got[1] >= 0 and got[2] == -1
+
+
+def test_incremental_placement_respects_the_photo(catalog):
+    from photoorg.engine.faces.detect import DetectedFace
+    from photoorg.engine.faces.people import assign_new, recluster
+    from test_people_constraints import add_photos, centre
+
+    ann = centre()
+    known = add_photos(catalog, [ann] * 4)
+    recluster(catalog)
+    person = catalog.face(known[0]).person_id
+    # A new photo with two faces that both look like Ann: only one joins her.
+    faces = [DetectedFace(box=(x, 0.3, x + 0.2, 0.6), landmarks=((x + 0.05, 0.4),) * 5, det_score=2.0, size_px=200,
+                          inside=1.0, yaw=0.0, sharpness=300, quality=0.9,
+                          embedding=(ann + np.random.default_rng(i).normal(0, 0.02, 128)).astype(np.float32))
+             for i, x in enumerate((0.1, 0.6))]
+    with catalog.write() as db:
+        db.execute("INSERT INTO photos(path, filename, size, mtime_ns, content_hash, added_at, updated_at) "
+                   "VALUES ('/lib/two.jpg', 'two.jpg', 1, 1, 'two', 0, 0)")
+    ids = catalog.save_faces("two", faces, (1000, 800))
+    assign_new(catalog)
+    assert sorted(catalog.face(f).person_id == person for f in ids) == [False, True]
+    assert catalog.face_invariant_violations() == []

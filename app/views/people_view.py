@@ -2,7 +2,8 @@
 faces of the selected person. Name a person, mark who you are, merge people,
 split faces off into a new person, remove a wrong face; each correction is
 kept by every later clustering (the faces engine stores them as constraints).
-Naming and removing a face are undoable with Ctrl+Z."""
+Naming and removing a face are undoable with Ctrl+Z. "Unknown faces" shows
+the faces in no person with "Is this X?" (``widgets/face_review.py``)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem,
-    QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ..face_crops import FaceCrops
 from ..qtutil import slot, start_once
 from ..session import Session
 from ..theme import icon, icon_image
+from ..widgets.face_review import FaceReview
 
 ID = Qt.ItemDataRole.UserRole + 1
 LOADED = Qt.ItemDataRole.UserRole + 2
@@ -87,11 +89,15 @@ class PeopleView(QWidget):
         self.summary = QLabel("")
         self.summary.setObjectName("Hint")
         self.merge = QPushButton(icon("merge"), "Merge selected people")
+        self.unknown = QPushButton("Unknown faces")
+        self.unknown.setCheckable(True)
+        self.unknown.setToolTip("Faces in no person: confirm or reject \u201cIs this X?\u201d (Y / N)")
         row = QHBoxLayout(header)
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(title)
         row.addWidget(self.summary)
         row.addStretch(1)
+        row.addWidget(self.unknown)
         row.addWidget(self.merge)
 
         self.name = QLineEdit()
@@ -130,7 +136,13 @@ class PeopleView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(self.empty)
-        layout.addWidget(splitter, 1)
+        self.review = FaceReview(session, self.crops)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self.review)
+        layout.addWidget(self.pages, 1)
+        self.unknown.toggled.connect(self.show_unknown)
+        self.review.counted.connect(lambda n: self.unknown.setText(f"Unknown faces ({n})"))
 
         self.people.currentItemChanged.connect(lambda cur, _prev: self.select_person(cur.data(ID) if cur else None))
         self.people.itemSelectionChanged.connect(self._update_buttons)
@@ -156,12 +168,25 @@ class PeopleView(QWidget):
         if self._dirty:
             self.refresh()
 
+    def show_unknown(self, on: bool = True) -> None:
+        """Switch between the people and the review of unknown faces."""
+        if self.unknown.isChecked() != on:
+            self.unknown.setChecked(on)
+            return
+        self.pages.setCurrentWidget(self.review if on else self.pages.widget(0))
+        self.merge.setVisible(not on)
+        self.empty.setVisible(not on and self.loaded and not self.people_info)
+        if on:
+            self.review.refresh()
+            self.review.faces.setFocus()
+
     def refresh(self) -> None:
         self._dirty = False
         catalog = self.session.catalog
         if not faces_available(catalog):
             self._show_people([])
             return
+        self.review.refresh()
         self.session.runner.call("load people", lambda: catalog.people_list(), lane="query", key="people",
                                  on_done=self._show_people,
                                  on_error=lambda msg: self.session.error.emit(f"Could not list people: {msg}"))
@@ -182,7 +207,7 @@ class PeopleView(QWidget):
         self.summary.setText(f"{len(people)} people")
         self.empty.setText("   No people yet. Faces are found when the photos are analysed (File ▸ Analyse now)."
                            if not people else "")
-        self.empty.setVisible(not people)
+        self.empty.setVisible(not people and not self.unknown.isChecked())
         self.right.setVisible(bool(people))
         self._apply_crops()
         target = keep if keep in self.people_info else (people[0].id if people else None)

@@ -120,13 +120,17 @@ class SettingsDialog(QDialog):
 
         privacy = QGroupBox("Privacy")
         form = QFormLayout(privacy)
-        self.allow_private = QCheckBox("Include private photos (documents, portraits, close people) in stories and exports")
+        self.allow_private = QCheckBox("Include private photos (personal documents, receipts, screenshots) in "
+                                       "stories and exports")
         self.allow_private.setChecked(prefs.allow_private_in_exports)
+        self.private_portraits = QCheckBox("Count portraits (one face filling the frame) as private too")
+        self.private_portraits.setChecked(prefs.private_portraits)
         self.max_mp = QDoubleSpinBox()
         self.max_mp.setRange(10, 2000)
         self.max_mp.setValue(prefs.max_megapixels)
         self.max_mp.setSuffix(" MP")
         form.addRow(self.allow_private)
+        form.addRow(self.private_portraits)
         form.addRow("Skip images larger than", self.max_mp)
         layout.addWidget(privacy)
 
@@ -156,6 +160,7 @@ class SettingsDialog(QDialog):
             trash_mode="quarantine" if self.trash_quarantine.isChecked() else "system",
             quarantine_dir=self.quarantine_dir.text().strip() or None,
             allow_private_in_exports=self.allow_private.isChecked(), max_megapixels=self.max_mp.value(),
+            private_portraits=self.private_portraits.isChecked(),
         )
 
     def _accept(self) -> None:

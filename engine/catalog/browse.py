@@ -207,11 +207,8 @@ class BrowseQueries:
         return f", {self._private_sql()}" if self._has_table(_PRIVATE_TABLE) else ""
 
     def _private_sql(self) -> str:
-        from ..privacy.rules import CLOSE_MAX_FACES, CLOSE_MIN_FACE
-
-        close = sorted(self.close_people()) if hasattr(self, "close_people") else []
-        return _PRIVATE_SQL.format(close=",".join(str(int(c)) for c in close) or "NULL",
-                                   min_face=float(CLOSE_MIN_FACE), max_faces=int(CLOSE_MAX_FACES))
+        portraits = self.portraits_private() if hasattr(self, "portraits_private") else False
+        return _PRIVATE_SQL.format(portraits=int(bool(portraits)))
 
     def _grid_query(self, sql: str, params: list) -> list[GridRow]:
         cursor = self.db.conn.cursor()
@@ -334,19 +331,14 @@ class BrowseQueries:
 
     def _photo_privacy(self, content_hash: str) -> dict[str, Any]:
         """One photo's private flag and why (the rules of _PRIVATE_SQL)."""
-        reasons = []
-        row = self.db.execute("SELECT document, screenshot, portrait FROM photo_privacy WHERE content_hash = ?",
-                              (content_hash,)).fetchone()
-        if row:
-            reasons = [k for k in ("document", "screenshot", "portrait") if row[k]]
-        if hasattr(self, "close_people"):
-            from ..privacy.rules import close_person_is_subject
+        from ..privacy.rules import privacy_reasons
 
-            faces = [(r[0], r[1]) for r in self.db.execute(
-                f"SELECT person_id, (x1 - x0) * {_SHORT_SIDE_SCALE} FROM faces f WHERE content_hash = ?",
-                (content_hash,))]
-            if any(pid is not None for pid, _ in faces) and close_person_is_subject(faces, self.close_people()):
-                reasons.append("close people")
+        reasons = []
+        row = self.db.execute("SELECT * FROM photo_privacy WHERE content_hash = ?", (content_hash,)).fetchone()
+        if row:
+            portraits = self.portraits_private() if hasattr(self, "portraits_private") else False
+            reasons = privacy_reasons(bool(row["document"]), row["doc_kind"] if "doc_kind" in row.keys() else None,
+                                      bool(row["screenshot"]), bool(row["portrait"]), portraits)
         override = self.scalar("SELECT private FROM privacy_overrides WHERE content_hash = ?", (content_hash,))
         private = bool(override) if override is not None else bool(reasons)
         return {"private": private, "reasons": reasons, "override": None if override is None else bool(override)}
@@ -354,28 +346,14 @@ class BrowseQueries:
 
 # -- capabilities that other domains add (used only when their tables exist) ------
 # A private photo, as FaceQueries.privacy_list decides it (tests/test_browse.py
-# checks that the two agree): the user's override wins; otherwise a document,
-# screenshot or portrait, or a photo whose subject is one of the "close
-# people" (privacy.rules.close_person_is_subject, in SQL: the close person's
-# face is at least CLOSE_MIN_FACE of the short side and among the photo's
-# main faces, those at least half as wide as its largest, of which there are
-# at most CLOSE_MAX_FACES). The close people's ids are put in by _private_sql.
+# checks that the two agree): the user's override wins; otherwise a personal
+# document or screenshot, or a portrait when the user turned the paper's
+# portrait rule on (put in by _private_sql). Close people are no reason.
 _PRIVATE_TABLE = "photo_privacy"
-# A face's width relative to its photo's short side (faces keep widths
-# normalized to the upright image's width).
-_SHORT_SIDE_SCALE = ("(CASE WHEN {t}.full_w > 0 AND {t}.full_h > 0 "
-                     "THEN {t}.full_w * 1.0 / min({t}.full_w, {t}.full_h) ELSE 1.0 END)").format(t="f")
-_MAIN_FACE = ("(g.x1 - g.x0) >= (SELECT max(m.x1 - m.x0) FROM faces m WHERE m.content_hash = {t}.content_hash) "
-              "/ 2.0")
 _PRIVATE_SQL = (
     "coalesce((SELECT o.private FROM privacy_overrides o WHERE o.content_hash = p.content_hash), "
-    "coalesce((SELECT pp.document OR pp.screenshot OR pp.portrait FROM photo_privacy pp "
-    "WHERE pp.content_hash = p.content_hash), 0) "
-    "OR p.content_hash IN (SELECT f.content_hash FROM faces f WHERE f.person_id IN ({close}) "
-    f"AND (f.x1 - f.x0) * {_SHORT_SIDE_SCALE} >= {{min_face}} "
-    f"AND (f.x1 - f.x0) >= (SELECT max(m.x1 - m.x0) FROM faces m WHERE m.content_hash = f.content_hash) / 2.0 "
-    "AND (SELECT count(*) FROM faces g WHERE g.content_hash = f.content_hash AND "
-    f"{_MAIN_FACE.format(t='f')}) <= {{max_faces}}))"
+    "coalesce((SELECT pp.document OR pp.screenshot OR (pp.portrait AND {portraits}) FROM photo_privacy pp "
+    "WHERE pp.content_hash = p.content_hash), 0))"
 )
 
 _OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {

@@ -21,7 +21,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from ..paths import fs_path
-from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject
+from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject, privacy_reasons
 
 EMBEDDING_MODEL = "dlib_resnet_v1"
 EMBEDDING_KIND = "face_embeddings"
@@ -69,7 +69,10 @@ class PrivacyInfo:
     photo_id: int
     path: str
     is_private: bool
-    reasons: tuple[str, ...]  # document, screenshot, portrait, close_people, user
+    # receipt, identity_document, bank_document, medical_document,
+    # address_document, page_of_writing, screenshot, portrait (with the
+    # setting on), user (see privacy.rules.privacy_reasons)
+    reasons: tuple[str, ...]
     override: Optional[bool] = None
     people: tuple[int, ...] = field(default=())
 
@@ -122,7 +125,8 @@ class FaceQueries:
 
     def face_table(self) -> dict[str, np.ndarray]:
         """Every face of a photo still in the library, as arrays for clustering:
-        id, person (-1 none), pinned (user-assigned), quality, embedding."""
+        id, person (-1 none), pinned (user-assigned), quality, embedding, and
+        photo (one code per content: two faces with one code are two people)."""
         rows = self.db.execute(
             "SELECT f.id, f.content_hash, f.idx, f.quality, f.person_id, f.assigned_by FROM faces f "
             "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok') "
@@ -131,8 +135,10 @@ class FaceQueries:
         keep = [r for r in rows if r["content_hash"] in embs and r["idx"] < len(embs[r["content_hash"]])]
         x = (np.stack([embs[r["content_hash"]][r["idx"]] for r in keep]).astype(np.float32)
              if keep else np.zeros((0, 128), np.float32))
+        codes: dict[str, int] = {}
         return {
             "id": np.array([r["id"] for r in keep], np.int64),
+            "photo": np.array([codes.setdefault(r["content_hash"], len(codes)) for r in keep], np.int64),
             "person": np.array([r["person_id"] if r["person_id"] is not None else -1 for r in keep], np.int64),
             "pinned": np.array([r["assigned_by"] == "user" for r in keep], bool),
             "quality": np.array([r["quality"] for r in keep], np.float32),
@@ -281,6 +287,9 @@ class FaceQueries:
         now = time.time()
         with self.write() as db:
             self._require_person(db, target_id)
+            clash = self.merge_conflict(target_id, source_ids)
+            if clash:
+                raise ValueError(clash)
             target_name = db.execute("SELECT name FROM people WHERE id = ?", (target_id,)).fetchone()[0]
             for source in source_ids:
                 if source == target_id:
@@ -303,6 +312,39 @@ class FaceQueries:
                 self.record_decision("person_merge", value={"into": target_id, "from": source})
             self._touch(db, target_id)
         return target_id
+
+    def merge_conflict(self, target_id: int, source_ids: Iterable[int]) -> Optional[str]:
+        """Why these people cannot be one (two of them are in one photo, and
+        two faces of one photo are never one person), or None."""
+        ids = sorted({target_id, *source_ids})
+        marks = ",".join("?" * len(ids))
+        row = self.db.execute(
+            f"SELECT f.content_hash, group_concat(DISTINCT f.person_id) AS people FROM faces f "
+            f"WHERE f.person_id IN ({marks}) GROUP BY f.content_hash HAVING count(DISTINCT f.person_id) > 1 LIMIT 1",
+            ids).fetchone()
+        if row is None:
+            return None
+        names = [self._person_label(int(p)) for p in row["people"].split(",")]
+        photo = self.db.execute("SELECT path FROM photos WHERE content_hash = ? ORDER BY status != 'ok', id LIMIT 1",
+                                (row["content_hash"],)).fetchone()
+        where = photo["path"].rsplit("/", 1)[-1] if photo else "one photo"
+        return (f"{' and '.join(names)} are both in {where}: two faces of one photo are never one person, "
+                "so they were not merged")
+
+    def _person_label(self, person_id: int) -> str:
+        row = self.db.execute("SELECT name, owner FROM people WHERE id = ?", (person_id,)).fetchone()
+        if row and row["name"]:
+            return row["name"]
+        return "You" if row and row["owner"] == OWNER_CONFIRMED else f"Person {person_id}"
+
+    def face_invariant_violations(self) -> list[tuple[int, str, int]]:
+        """(person, content hash, faces) wherever a person holds two or more
+        faces of one photo: must always be empty (tests check every catalog)."""
+        if not self._has_table("faces"):
+            return []
+        return [tuple(r) for r in self.db.execute(
+            "SELECT person_id, content_hash, count(*) FROM faces WHERE person_id IS NOT NULL "
+            "GROUP BY person_id, content_hash HAVING count(*) > 1")]
 
     def split_person(self, person_id: int, face_ids: Iterable[int], name: Optional[str] = None) -> int:
         """Move the chosen faces of a person into a new person; the two stay
@@ -345,12 +387,86 @@ class FaceQueries:
         """The user says this face is ``person_id`` (pinned there from now on)."""
         with self.write() as db:
             self._require_person(db, person_id)
+            self._free_photo_for(db, face_id, person_id)
             if db.execute("UPDATE faces SET person_id = ?, assigned_by = 'user', distance = NULL WHERE id = ?",
                           (person_id, face_id)).rowcount == 0:
                 raise KeyError(f"no face {face_id}")
             db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
             self._touch(db, person_id)
             self.record_decision("face_person", value={"face": face_id, "person": person_id})
+
+    def _free_photo_for(self, db, face_id: int, person_id: int) -> None:
+        """Before ``face_id`` goes to ``person_id``: the person's other face in
+        the same photo, if the clustering put it there, leaves the person;
+        one the user placed there refuses the move."""
+        other = db.execute(
+            "SELECT o.id, o.assigned_by FROM faces f JOIN faces o ON o.content_hash = f.content_hash "
+            "AND o.id != f.id WHERE f.id = ? AND o.person_id = ?", (face_id, person_id)).fetchone()
+        if other is None:
+            return
+        if other["assigned_by"] == "user":
+            raise ValueError(f"{self._person_label(person_id)} already has face {other['id']} in this photo: "
+                             "two faces of one photo are never one person")
+        db.execute("UPDATE faces SET person_id = NULL, assigned_by = NULL, distance = NULL WHERE id = ?",
+                   (other["id"],))
+
+    # -- review of unknown faces: "is this X?" ---------------------------------------
+    def accept_suggestions(self, face_ids: Iterable[int], person_id: int) -> list[tuple[int, Optional[int], Optional[str]]]:
+        """The user confirms that these faces are ``person_id`` (pinned there
+        for good, like ``move_face``). Returns each face's previous (face,
+        person, assigned_by) for undo (``restore_faces``)."""
+        before = []
+        with self.write() as db:
+            self._require_person(db, person_id)
+            for f in face_ids:
+                row = db.execute("SELECT person_id, assigned_by FROM faces WHERE id = ?", (f,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no face {f}")
+                before.append((int(f), row["person_id"], row["assigned_by"]))
+                self._free_photo_for(db, f, person_id)
+                db.execute("UPDATE faces SET person_id = ?, assigned_by = 'user', distance = NULL WHERE id = ?",
+                           (person_id, f))
+                db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (f, person_id))
+                self.record_decision("face_suggestion_accept", value={"face": int(f), "person": person_id})
+            self._touch(db, person_id)
+        return before
+
+    def accept_as_new_person(self, face_ids: Iterable[int], name: Optional[str] = None) -> int:
+        """These unknown faces are one person nobody named yet: a new person,
+        the faces pinned to it (refused when two are of one photo)."""
+        face_ids = [int(f) for f in face_ids]
+        marks = ",".join("?" * len(face_ids))
+        if self.scalar(f"SELECT count(*) - count(DISTINCT content_hash) FROM faces WHERE id IN ({marks})", face_ids):
+            raise ValueError("two of these faces are in one photo: two faces of one photo are never one person")
+        with self.write():
+            pid = self.new_person(name=(name or "").strip() or None, user_touched=True)
+            self.accept_suggestions(face_ids, pid)
+        return pid
+
+    def reject_suggestion(self, face_id: int, person_id: int) -> None:
+        """"This is not ``person_id``": kept for good (a cannot-link)."""
+        with self.write() as db:
+            if db.execute("SELECT 1 FROM faces WHERE id = ?", (face_id,)).fetchone() is None:
+                raise KeyError(f"no face {face_id}")
+            db.execute("INSERT OR IGNORE INTO face_rejections(face_id, person_id, created_at) VALUES (?, ?, ?)",
+                       (face_id, person_id, time.time()))
+            db.execute("UPDATE faces SET person_id = NULL, assigned_by = NULL, distance = NULL "
+                       "WHERE id = ? AND person_id = ?", (face_id, person_id))
+            self.record_decision("face_suggestion_reject", value={"face": face_id, "person": person_id})
+
+    def unreject_suggestion(self, face_id: int, person_id: int) -> None:
+        """Undo of ``reject_suggestion``."""
+        with self.write() as db:
+            db.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
+            self.record_decision("face_suggestion_unreject", value={"face": face_id, "person": person_id})
+
+    def restore_faces(self, before: Iterable[tuple[int, Optional[int], Optional[str]]]) -> None:
+        """Undo of ``accept_suggestions``: each face back where it was."""
+        with self.write() as db:
+            for f, p, by in before:
+                db.execute("UPDATE faces SET person_id = ?, assigned_by = ?, distance = NULL WHERE id = ?", (p, by, f))
+            self.record_decision("face_restore", value={"faces": [b[0] for b in before]})
+        self.drop_empty_people()
 
     def confirm_owner(self, person_id: Optional[int]) -> None:
         """The user says ``person_id`` is them (None: nobody is)."""
@@ -369,13 +485,18 @@ class FaceQueries:
 
     # -- private photos -------------------------------------------------------------
     def save_privacy(self, content_hash: str, *, text_lines: int, text_chars: int, text_area: float,
-                     document: bool, screenshot: bool, portrait: bool) -> None:
+                     document: bool, screenshot: bool, portrait: bool, doc_kind: Optional[str] = None) -> None:
         with self.write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO photo_privacy(content_hash, text_lines, text_chars, text_area, document, "
-                "screenshot, portrait, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "screenshot, portrait, doc_kind, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (content_hash, text_lines, text_chars, text_area, int(document), int(screenshot), int(portrait),
-                 time.time()))
+                 doc_kind, time.time()))
+
+    def portraits_private(self) -> bool:
+        """The user's setting: the paper's portrait rule makes portraits
+        private (``Preferences.private_portraits``, off by default)."""
+        return bool((self.get_pref("preferences", {}) or {}).get("private_portraits", False))
 
     def close_people(self) -> set[int]:
         """People seen in many photos over several days (family, close
@@ -400,31 +521,31 @@ class FaceQueries:
         return out
 
     def close_people_photos(self, close: Optional[set[int]] = None) -> set[str]:
-        """Contents private because a close person is their subject
-        (``privacy.rules.close_person_is_subject``), not merely in them."""
+        """Contents whose subject is a close person
+        (``privacy.rules.close_person_is_subject``), not merely in them: a
+        signal for stories and importance (no longer a privacy reason)."""
         close = self.close_people() if close is None else close
         if not close:
             return set()
         return {h for h, faces in self._faces_by_content().items() if close_person_is_subject(faces, close)}
 
     def privacy_list(self, only_private: bool = False, photo_ids: Optional[Iterable[int]] = None) -> list[PrivacyInfo]:
-        """Every photo's private flag and its reasons (the user's override wins)."""
+        """Every photo's private flag and its reasons (the user's override
+        wins). Close people are not a reason: they are a signal for stories."""
         wanted = None if photo_ids is None else set(photo_ids)
-        close = self.close_people()
+        portraits = self.portraits_private()
         faces_by_hash = self._faces_by_content()
         rows = self.db.execute(
-            "SELECT p.id, p.path, p.raw_path, p.content_hash, pp.document, pp.screenshot, pp.portrait, o.private "
-            "FROM photos p LEFT JOIN photo_privacy pp ON pp.content_hash = p.content_hash "
+            "SELECT p.id, p.path, p.raw_path, p.content_hash, pp.document, pp.doc_kind, pp.screenshot, pp.portrait, "
+            "o.private FROM photos p LEFT JOIN photo_privacy pp ON pp.content_hash = p.content_hash "
             "LEFT JOIN privacy_overrides o ON o.content_hash = p.content_hash WHERE p.status = 'ok' ORDER BY p.id")
         out = []
         for r in rows:
             if wanted is not None and r["id"] not in wanted:
                 continue
-            reasons = [k for k in ("document", "screenshot", "portrait") if r[k]]
-            faces = faces_by_hash.get(r["content_hash"], [])
-            persons = {pid for pid, _ in faces if pid is not None}
-            if persons & close and close_person_is_subject(faces, close):
-                reasons.append("close_people")
+            reasons = privacy_reasons(bool(r["document"]), r["doc_kind"], bool(r["screenshot"]),
+                                      bool(r["portrait"]), portraits)
+            persons = {pid for pid, _ in faces_by_hash.get(r["content_hash"], []) if pid is not None}
             override = None if r["private"] is None else bool(r["private"])
             private = override if override is not None else bool(reasons)
             if override:

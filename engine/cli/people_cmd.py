@@ -1,6 +1,13 @@
 """photoorg people: people found in the photos, and the user's corrections.
 
     photoorg people [--json] [--all]        list people: id, name, faces (path, box)
+    photoorg people --unassigned            faces in no person, grouped by likely person,
+                                            with ranked "is this X?" suggestions
+    photoorg people suggest                 the same groups, numbered
+    photoorg people suggest accept FACE [PERSON]    FACE is PERSON (default: its best suggestion)
+    photoorg people suggest reject FACE PERSON      FACE is not PERSON (kept for good)
+    photoorg people suggest accept-group N [--person P]   every face of group N is its suggested
+                                            person (or P; a "new person?" group becomes a person)
     photoorg people name ID NAME            name a person ("" clears)
     photoorg people merge ID OTHER...       merge OTHER... into ID
     photoorg people split ID FACE...        move these faces of ID to a new person
@@ -35,6 +42,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("people", help="people found in the photos; name, merge, split")
     p.add_argument("--all", action="store_true", help="also list people seen only once")
+    p.add_argument("--unassigned", action="store_true",
+                   help="faces in no person, grouped by likely person, with suggestions")
     actions = p.add_subparsers(dest="people_action", metavar="ACTION")
     a = actions.add_parser("name", help="name a person")
     a.add_argument("person", type=int)
@@ -54,6 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = actions.add_parser("confirm-owner", help='confirm the person who is you (0: nobody)')
     a.add_argument("person", type=int)
     actions.add_parser("recluster", help="cluster every face again, keeping corrections")
+    a = actions.add_parser("suggest", help='review unknown faces: "is this X?" (list, accept, reject, accept-group)')
+    a.add_argument("verb", nargs="?", default="list", choices=["list", "accept", "reject", "accept-group"])
+    a.add_argument("ids", type=int, nargs="*", metavar="ID")
+    a.add_argument("--person", type=int, default=None, help="accept-group: into this person")
     a = actions.add_parser("private", help="list private photos, or set the user's word on some")
     group = a.add_mutually_exclusive_group()
     group.add_argument("--set", dest="private_value", action="store_const", const=True)
@@ -86,6 +99,81 @@ def _listing(ctx: Context, catalog) -> int:
     return 0
 
 
+def _groups_json(catalog, groups) -> list[dict]:
+    names = {p.id: p.display_name for p in catalog.people_list(include_unnamed_singletons=True)}
+    out = []
+    for n, g in enumerate(groups, 1):
+        faces = []
+        for fid in g.face_ids:
+            ref = catalog.face(fid)
+            faces.append({**(ref.to_json() if ref else {"id": fid}),
+                          "suggestions": [{"person": s.person_id, "name": names.get(s.person_id),
+                                           "similarity": round(s.similarity, 3), "distance": round(s.distance, 3)}
+                                          for s in g.suggestions.get(fid, [])]})
+        out.append({"group": n, "person": g.person_id, "name": names.get(g.person_id) if g.person_id else None,
+                    "kind": g.kind,
+                    "faces": faces})
+    return out
+
+
+def _review_text(data: list[dict]) -> str:
+    lines = []
+    for g in data:
+        head = {"is_this": f"is this {g['name']} (person {g['person']})?", "new_person": "a new person?",
+                "seen_once": "seen once"}[g["kind"]]
+        lines.append(f"group {g['group']}: {len(g['faces'])} face{'s' if len(g['faces']) != 1 else ''}, {head}")
+        for f in g["faces"]:
+            cands = ", ".join(f"{s['name']} {s['similarity']:.0%}" for s in f["suggestions"]) or "no close person"
+            lines.append(f"   face {f['id']:>6}  {cands}  {f.get('path') or ''}")
+    return "\n".join(lines) or "no unassigned faces to review"
+
+
+def _suggest(ctx: Context, catalog) -> int:
+    from ..faces.suggest import face_suggestions, review_groups
+
+    args = ctx.args
+    verb = args.verb
+    if verb == "list":
+        data = _groups_json(catalog, review_groups(catalog))
+        ctx.emit({"groups": data}, _review_text(data))
+        return 0
+    try:
+        if verb == "accept":
+            if len(args.ids) not in (1, 2):
+                raise PeopleError("give the face, and optionally the person: people suggest accept FACE [PERSON]")
+            face = args.ids[0]
+            person = args.ids[1] if len(args.ids) == 2 else None
+            if person is None:
+                best = face_suggestions(catalog).get(face) or []
+                if not best:
+                    raise PeopleError(f"face {face} has no suggestion: name the person")
+                person = best[0].person_id
+            catalog.accept_suggestions([face], person)
+            result = {"face": face, "person": person, "accepted": True}
+        elif verb == "reject":
+            if len(args.ids) != 2:
+                raise PeopleError("give the face and the person: people suggest reject FACE PERSON")
+            catalog.reject_suggestion(args.ids[0], args.ids[1])
+            result = {"face": args.ids[0], "person": args.ids[1], "rejected": True}
+        else:  # accept-group
+            groups = review_groups(catalog)
+            if len(args.ids) != 1 or not 1 <= args.ids[0] <= len(groups):
+                raise PeopleError(f"give a group number from 1 to {len(groups)} ('people suggest' lists them)")
+            g = groups[args.ids[0] - 1]
+            person = args.person or g.person_id
+            if person is None and g.seen_once:
+                raise PeopleError(f"group {args.ids[0]} holds faces seen once, not one person: name a --person")
+            if person is None:
+                person = catalog.accept_as_new_person(g.face_ids)
+            else:
+                catalog.accept_suggestions(g.face_ids, person)
+            result = {"group": args.ids[0], "person": person, "faces": g.face_ids}
+    except (KeyError, ValueError) as exc:
+        raise PeopleError(str(exc).strip("'\"")) from None
+    ctx.emit(result, ", ".join(f"{k} {v}" for k, v in result.items()))
+    return 0
+
+
 def _private(ctx: Context, catalog) -> int:
     value = ctx.args.private_value
     if value is not None:
@@ -101,10 +189,19 @@ def _private(ctx: Context, catalog) -> int:
 
 def run(ctx: Context) -> int:
     action = ctx.args.people_action
-    readonly = action is None or (action == "private" and ctx.args.private_value is None)
+    readonly = (action is None or (action == "private" and ctx.args.private_value is None)
+                or (action == "suggest" and ctx.args.verb == "list"))
     with ctx.open(readonly=readonly) as catalog:
+        if action is None and ctx.args.unassigned:
+            from ..faces.suggest import review_groups
+
+            data = _groups_json(catalog, review_groups(catalog))
+            ctx.emit({"groups": data}, _review_text(data))
+            return 0
         if action is None:
             return _listing(ctx, catalog)
+        if action == "suggest":
+            return _suggest(ctx, catalog)
         if action == "private":
             return _private(ctx, catalog)
         args = ctx.args

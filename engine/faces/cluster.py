@@ -39,6 +39,10 @@ class ClusterParams:
     min_samples: int = 2  # good faces within eps, itself included, to be a core
     assign_eps: float = 0.55  # a new face joins a person whose faces are this close
     core_quality: float = CORE_QUALITY
+    # Two groups of faces join only when their mean faces are this close too:
+    # single linkage alone lets a chain of look-alikes walk from one person
+    # to another.
+    merge_eps: float = 0.5
 
 
 def _sq_norms(x: np.ndarray) -> np.ndarray:
@@ -185,4 +189,105 @@ def dbscan_like(x: np.ndarray, quality: Optional[np.ndarray] = None,
         a, b = a[order], b[order]
         first = np.r_[True, a[1:] != a[:-1]]
         labels[a[first]] = labels[b[first]]
+    return labels
+
+
+class _Groups:
+    """Union-find over faces that keeps, per group, the photos it holds (for
+    the cannot-link) and the sum of its embeddings (for ``merge_eps``)."""
+
+    def __init__(self, x: np.ndarray, photos: np.ndarray) -> None:
+        self.parent = np.arange(len(x))
+        self.photos: dict[int, set] = {}
+        self.sums: dict[int, np.ndarray] = {}
+        self.count: dict[int, int] = {}
+        self.x, self.photo = x, photos
+
+    def find(self, a: int) -> int:
+        root = a
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[a] != root:  # path compression
+            self.parent[a], a = root, self.parent[a]
+        return int(root)
+
+    def _init(self, a: int) -> None:
+        if a not in self.photos:
+            self.photos[a] = {int(self.photo[a])}
+            self.sums[a] = self.x[a].astype(np.float64)
+            self.count[a] = 1
+
+    def can_join(self, a: int, b: int, merge_eps: Optional[float]) -> bool:
+        self._init(a)
+        self._init(b)
+        small, big = sorted((self.photos[a], self.photos[b]), key=len)
+        if any(p in big for p in small):
+            return False  # two faces of one photo are never one person
+        if merge_eps is None:
+            return True
+        gap = self.sums[a] / self.count[a] - self.sums[b] / self.count[b]
+        return float(np.sqrt(gap @ gap)) <= merge_eps
+
+    def join(self, a: int, b: int) -> int:
+        if self.count[a] < self.count[b]:
+            a, b = b, a
+        self.parent[b] = a
+        self.photos[a] |= self.photos.pop(b)
+        self.sums[a] = self.sums[a] + self.sums.pop(b)
+        self.count[a] += self.count.pop(b)
+        return a
+
+
+def constrained_clusters(x: np.ndarray, photos: np.ndarray, quality: Optional[np.ndarray] = None,
+                         params: ClusterParams = ClusterParams(), **index_options) -> np.ndarray:
+    """Cluster labels 0..k-1 per face (-1: in no cluster), where no cluster
+    holds two faces of one photo (``photos``: one code per photo).
+
+    The eps-neighbour graph of ``neighbour_graph`` (good faces with a good
+    neighbour within eps are cores), then single linkage over the core links,
+    shortest first, where a link is skipped when it would put two faces of
+    one photo together or when the two groups' mean faces are further apart
+    than ``merge_eps``. Two faces are enough for a person (a friend seen in
+    two photos of one party). Other faces (low quality, or cores left alone)
+    then join the group of their nearest clustered neighbour within eps,
+    nearest first, if that group has no face of their photo yet."""
+    n = len(x)
+    labels = np.full(n, -1, np.int64)
+    if n == 0:
+        return labels
+    x = np.ascontiguousarray(x, np.float32)
+    photos = np.asarray(photos, np.int64)
+    good = np.ones(n, bool) if quality is None else np.asarray(quality) >= params.core_quality
+    degree, i, j, d = neighbour_graph(x, params.eps, good, **index_options)
+    core = good & (1 + degree >= params.min_samples)
+    groups = _Groups(x, photos)
+    both = core[i] & core[j]
+    ib, jb, db = i[both], j[both], d[both]
+    for e in np.argsort(db, kind="stable"):
+        a, b = groups.find(int(ib[e])), groups.find(int(jb[e]))
+        if a != b and groups.can_join(a, b, params.merge_eps):
+            groups.join(a, b)
+    roots = np.array([groups.find(a) for a in range(n)])
+    sizes = np.bincount(roots, minlength=n)
+    clustered = sizes[roots] >= 2
+    # Border faces, nearest link first; a face joins at most one group.
+    a = np.concatenate([i, j])
+    b = np.concatenate([j, i])
+    dd = np.concatenate([d, d])
+    sel = ~clustered[a] & clustered[b]
+    a, b, dd = a[sel], b[sel], dd[sel]
+    for e in np.argsort(dd, kind="stable"):
+        face, other = int(a[e]), int(b[e])
+        if clustered[face]:
+            continue
+        root = groups.find(other)
+        groups._init(root)
+        if int(photos[face]) in groups.photos[root]:
+            continue
+        groups.photos[root].add(int(photos[face]))
+        roots[face] = root
+        clustered[face] = True
+    ids = np.unique(roots[clustered])
+    relabel = {int(r): k for k, r in enumerate(ids)}
+    labels[clustered] = [relabel[int(r)] for r in roots[clustered]]
     return labels

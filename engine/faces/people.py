@@ -1,7 +1,13 @@
 """Faces into people, with the user's corrections as constraints.
 
 Two ways in:
-- ``recluster``: cluster every face (``cluster.dbscan_like``), then map the
+Two faces of one photo are never one person: the clustering never links
+them (``cluster.constrained_clusters``), a face never joins a person that
+already has a face of its photo, and a last pass (``_one_face_per_photo``)
+keeps the guarantee whatever the mapping below did (the face the user placed,
+else the nearest, stays).
+
+- ``recluster``: cluster every face (``cluster.constrained_clusters``), then map the
   clusters onto the people the user already knows so that names, merges,
   splits and "not this person" survive:
   * a face the user placed (``assigned_by = 'user'``) stays there (must-link);
@@ -27,7 +33,7 @@ from typing import Optional
 
 import numpy as np
 
-from .cluster import ClusterParams, dbscan_like, nearest
+from .cluster import ClusterParams, constrained_clusters, nearest
 
 log = logging.getLogger(__name__)
 
@@ -53,24 +59,58 @@ def _exemplars(table: dict, person: np.ndarray, limit: int = EXEMPLARS_PER_PERSO
 
 
 def _assign_nearest(x: np.ndarray, ex: np.ndarray, ex_person: np.ndarray, face_ids: np.ndarray,
-                    rejections: dict[int, set[int]], eps: float) -> tuple[np.ndarray, np.ndarray]:
+                    rejections: dict[int, set[int]], eps: float, photos: Optional[np.ndarray] = None,
+                    taken: Optional[dict[int, set[int]]] = None) -> tuple[np.ndarray, np.ndarray]:
     """Nearest person (by exemplar) within ``eps`` that the face was not
-    removed from; -1 when none."""
+    removed from and that has no face of the face's photo yet (``photos``:
+    the faces' photo codes; ``taken``: photo code -> people in it, updated);
+    -1 when none. Closest faces are placed first."""
     out = np.full(len(x), -1, np.int64)
     dist = np.full(len(x), np.inf, np.float32)
     if len(x) == 0 or len(ex) == 0:
         return out, dist
-    idx, d = nearest(x, ex, k=min(16, len(ex)))
-    for r in range(len(x)):
-        banned = rejections.get(int(face_ids[r]), ())
+    taken = {} if taken is None else taken
+    idx, d = nearest(x, ex, k=min(64, len(ex)))
+    for r in np.argsort(d[:, 0], kind="stable"):
+        banned = rejections.get(int(face_ids[r]), set())
+        present = taken.setdefault(int(photos[r]), set()) if photos is not None else set()
         for c in range(idx.shape[1]):
             if d[r, c] > eps:
                 break
-            p = ex_person[idx[r, c]]
-            if p not in banned:
+            p = int(ex_person[idx[r, c]])
+            if p not in banned and p not in present:
                 out[r], dist[r] = p, d[r, c]
+                present.add(p)
                 break
     return out, dist
+
+
+def _people_by_photo(photos: np.ndarray, person: np.ndarray) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for ph, p in zip(photos.tolist(), person.tolist()):
+        if p >= 0:
+            out.setdefault(ph, set()).add(p)
+    return out
+
+
+def _one_face_per_photo(t: dict, person: np.ndarray, pinned: np.ndarray) -> int:
+    """Where a person holds several faces of one photo, keep one (the one
+    the user placed, else the nearest to the person's mean face) and leave
+    the others unassigned; returns how many were taken out."""
+    taken_out = 0
+    key = t["photo"] * (person.max(initial=0) + 2) + person
+    for k in np.unique(key[person >= 0]):
+        rows = np.nonzero((key == k) & (person >= 0))[0]
+        if len(rows) < 2:
+            continue
+        p = person[rows[0]]
+        centre = t["embedding"][person == p].mean(axis=0)
+        d = np.linalg.norm(t["embedding"][rows] - centre, axis=1) - 10.0 * pinned[rows]
+        for r in rows[np.argsort(d)][1:]:
+            if not pinned[r]:
+                person[r] = -1
+                taken_out += 1
+    return taken_out
 
 
 def recluster(catalog, params: ClusterParams = ClusterParams()) -> dict:
@@ -83,7 +123,7 @@ def recluster(catalog, params: ClusterParams = ClusterParams()) -> dict:
     old = np.array([p if p in meta else -1 for p in t["person"]], np.int64)
     pinned = t["pinned"] & (old >= 0)
     new = np.where(pinned, old, -1)
-    labels = dbscan_like(t["embedding"], t["quality"], params) if n else np.zeros(0, np.int64)
+    labels = constrained_clusters(t["embedding"], t["photo"], t["quality"], params) if n else np.zeros(0, np.int64)
     with catalog.write():  # one transaction: new people and assignments land together
         return _map_clusters(catalog, params, t, meta, rejections, cannot, old, pinned, new, labels)
 
@@ -127,11 +167,14 @@ def _map_clusters(catalog, params, t, meta, rejections, cannot, old, pinned, new
     for r in np.nonzero(new >= 0)[0]:
         if not pinned[r] and int(new[r]) in rejections.get(int(t["id"][r]), ()):
             new[r] = -1
+    # Whatever the mapping did, one face per photo per person.
+    _one_face_per_photo(t, new, pinned)
     # Faces left out (noise, rejected) join the nearest person if close enough.
     dist = np.full(n, np.nan, np.float32)
     loose = np.nonzero(new < 0)[0]
     ex, ex_person = _exemplars(t, new)
-    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps)
+    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps,
+                             t["photo"][loose], _people_by_photo(t["photo"], new))
     new[loose] = got
     dist[loose] = np.where(got >= 0, d, np.nan)
     _save(catalog, t, new, pinned, dist)
@@ -154,14 +197,15 @@ def assign_new(catalog, params: ClusterParams = ClusterParams()) -> dict:
     if len(loose) == 0:
         return {"mode": "incremental", "faces": int(n), "assigned": 0, "new_people": 0}
     ex, ex_person = _exemplars(t, person)
-    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps)
+    got, d = _assign_nearest(t["embedding"][loose], ex, ex_person, t["id"][loose], rejections, params.assign_eps,
+                             t["photo"][loose], _people_by_photo(t["photo"], person))
     rows = [(int(t["id"][r]), int(p), "auto", float(dd)) for r, p, dd in zip(loose, got, d) if p >= 0]
     assigned = len(rows)
     rest = loose[got < 0]
     created = 0
     with catalog.write():
         if len(rest):
-            labels = dbscan_like(t["embedding"][rest], t["quality"][rest], params)
+            labels = constrained_clusters(t["embedding"][rest], t["photo"][rest], t["quality"][rest], params)
             for c in range(labels.max() + 1 if len(labels) else 0):
                 pid = catalog.new_person()
                 created += 1

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 CORE_QUALITY = 0.6
+# From here a face is worth the user's review when the clustering left it
+# out ("unsure": shown with its best candidates, engine/faces/suggest.py).
+# Below it are the tiny, blurred and profile faces (on the labelled party
+# photos: 15-25 px faces of a 15-person group, profiles, a false detection).
+REVIEW_QUALITY = 0.45
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ position; never edit a released migration, append a new one).
   ``person_aliases`` maps a merged person to the one it went into.
 - ``photo_privacy``: per-content evidence of a private photo (text found,
   screenshot, portrait); ``privacy_overrides``: the user's word, which wins.
+  Migration 2 adds ``doc_kind``: what the recognized text says the document
+  is (receipt, identity, bank, medical, address, page), NULL for none.
 """
 
 MIGRATIONS: list[str] = [
@@ -78,5 +80,8 @@ MIGRATIONS: list[str] = [
         private INTEGER NOT NULL,
         created_at REAL NOT NULL
     );
+    """,
+    """
+    ALTER TABLE photo_privacy ADD COLUMN doc_kind TEXT;
     """,
 ]

@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 NAME = "privacy"
 # 2: portraits by the face's size relative to the short side (rules.py); text
 # recognized only after the fast detection pass found enough boxes.
-VERSION = 2
+# 3: documents by what their text says (doctext.py), the kind stored; every
+# photo is assessed again (the user's overrides, a separate table, stay).
+VERSION = 3
 TEXT_SIDE = 1024  # long side given to the text detector (it scales the short side to 736)
 PORTRAIT_RULE = rules.DEFAULT_PORTRAIT  # rules.PAPER_PORTRAIT for the paper's 0.05 of the width
 
@@ -94,12 +96,13 @@ def assess_photo(catalog, photo, max_megapixels: float, concepts: Optional[np.nd
     boxes, size = _faces(catalog, photo.content_hash, info)
     screenshot_like = (info.get("format") or "").upper() == "PNG" and not info.get("camera_make")
     text, passes = text_evidence(photo.path, max_megapixels, concepts, screenshot_like)
-    document = rules.is_document(text, [b[2] - b[0] for b in boxes])
+    kind = rules.document_kind(text, [b[2] - b[0] for b in boxes])
+    document = kind is not None
     screenshot = rules.is_screenshot(info.get("filename") or "", info.get("format"), info.get("camera_make"), text)
     portrait = rules.is_portrait(boxes, size, PORTRAIT_RULE)
     catalog.save_privacy(photo.content_hash, text_lines=text.lines, text_chars=text.chars, text_area=text.area,
-                         document=document, screenshot=screenshot, portrait=portrait)
-    return {"document": document, "screenshot": screenshot, "portrait": portrait, "text": text.to_json(),
+                         document=document, screenshot=screenshot, portrait=portrait, doc_kind=kind)
+    return {"document": document, "kind": kind, "screenshot": screenshot, "portrait": portrait, "text": text.to_json(),
             "passes": passes}
 
 
@@ -134,4 +137,4 @@ def run(catalog, settings, progress, cancel) -> dict:
     return {"photos": len(todo), **counts, "private": private}
 
 
-STAGE = Stage(NAME, run, after=("faces",), description="private photos: documents, portraits, close people")
+STAGE = Stage(NAME, run, after=("faces",), description="private photos: personal documents, receipts, screenshots")

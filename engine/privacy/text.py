@@ -55,6 +55,10 @@ class TextEvidence:
     chars: int  # characters in those lines
     area: float  # share of the image those lines cover
     recognized: bool = True  # False: only the fast detection ran (lines/chars/area are 0)
+    # The confident lines themselves, top to bottom, and each one's box
+    # (normalized x0, y0, x1, y1): what rules.classify_text reads.
+    texts: tuple[str, ...] = ()
+    line_boxes: tuple[tuple[float, float, float, float], ...] = ()
 
     def to_json(self) -> dict:
         return {"boxes": self.boxes, "lines": self.lines, "chars": self.chars, "area": round(self.area, 4),
@@ -123,10 +127,17 @@ def find_text(image: Image.Image) -> TextEvidence:
     boxes = [] if found.boxes is None else list(found.boxes)
     lines = chars = 0
     area = 0.0
+    h, w = rgb.shape[:2]
+    kept = []
     for quad, text, score in zip(boxes, found.txts or (), found.scores or ()):
         text = text.strip()
         if score >= MIN_LINE_SCORE and len(text) >= 2:
             lines += 1
             chars += len(text)
             area += _quad_area(quad)
-    return TextEvidence(len(boxes), lines, chars, min(area / (rgb.shape[0] * rgb.shape[1]), 1.0))
+            q = np.asarray(quad, np.float32)
+            kept.append((text, (float(q[:, 0].min() / w), float(q[:, 1].min() / h),
+                                float(q[:, 0].max() / w), float(q[:, 1].max() / h))))
+    kept.sort(key=lambda tb: (tb[1][1], tb[1][0]))
+    return TextEvidence(len(boxes), lines, chars, min(area / (h * w), 1.0),
+                        texts=tuple(t for t, _ in kept), line_boxes=tuple(b for _, b in kept))

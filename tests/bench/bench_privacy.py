@@ -7,9 +7,16 @@ the paper's rule and under size thresholds relative to the short side; and
 close-people photos under the person-level rule and the subject rule.
 
     nice -n 10 .venv/bin/python tests/bench/bench_privacy.py [--catalog FILE]
+    nice -n 10 .venv/bin/python tests/bench/bench_privacy.py --labelled [--catalog FILE]
 
 Without --catalog, ../shared/photos is scanned into a temporary catalog and
 the embed and faces stages run first (~1 min on 2 cores).
+
+``--labelled``: the photos of tests/data/privacy_labels.json (text photos:
+signs, plates, banners, labels, a menu board, receipts, pages; people at
+events and portraits) go through the faces and privacy stages, and every
+photo is printed with its label, whether it was flagged private and why,
+then the share flagged per label.
 """
 
 from __future__ import annotations
@@ -131,10 +138,60 @@ def close_people(catalog) -> None:
     print(f"  no longer private: {sorted(old - new)}")
 
 
+def labelled(catalog_file) -> None:
+    import json
+    import shutil
+
+    from photoorg.engine.catalog import Catalog
+    from photoorg.engine.pipeline import run_stages
+    from photoorg.engine.scan.scanner import scan
+    from photoorg.engine.settings import Settings
+
+    labels = json.loads((REPO / "tests" / "data" / "privacy_labels.json").read_text())["photos"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "catalog.sqlite"
+        settings = Settings.for_catalog(path, workers=1)
+        if catalog_file:
+            shutil.copy(catalog_file, path)
+        catalog = Catalog(path)
+        if not catalog_file:
+            folders = sorted({str(SHARED / Path(k).parts[0]) if Path(k).parts[0] in ("text", "people", "faces")
+                              else str(SHARED / "immich" / "albums" / "text") for k in labels})
+            scan(catalog, folders, settings)
+        t0 = time.perf_counter()
+        run_stages(catalog, settings, only=["faces", "privacy"])
+        print(f"faces + privacy stages: {time.perf_counter() - t0:.0f} s")
+        seen = {}
+        for p in catalog.privacy_list():
+            rel = short(p.path)
+            if rel in labels:
+                seen[rel] = p
+        groups = {"personal (receipts, pages): flagged": [], "text, not personal: flagged": [],
+                  "people: flagged": []}
+        for rel, lab in sorted(labels.items()):
+            p = seen.get(rel)
+            if p is None:
+                print(f"  (not in the catalog: {rel})")
+                continue
+            flag = "PRIVATE" if p.is_private else "-"
+            mark = "" if p.is_private == lab["private"] else "   <-- differs from the label"
+            print(f"  {flag:<8} {','.join(p.reasons) or '':<18} {rel:<66} {lab['what']}{mark}")
+            key = ("personal (receipts, pages): flagged" if lab["private"] else
+                   "people: flagged" if rel.startswith(("people/", "faces/")) else "text, not personal: flagged")
+            groups[key].append(p.is_private)
+        for key, flags in groups.items():
+            print(f"{key} {sum(flags)} of {len(flags)} ({sum(flags) / max(len(flags), 1):.1%})")
+        catalog.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--catalog", help="a catalog of ../shared/photos where embed and faces ran")
+    ap.add_argument("--labelled", action="store_true", help="private flags on the labelled photos, photo by photo")
     args = ap.parse_args()
+    if args.labelled:
+        labelled(args.catalog)
+        return
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     with tempfile.TemporaryDirectory() as tmp:
         if args.catalog:

@@ -1,0 +1,287 @@
+"""Unknown faces: the faces the clustering left out, grouped by the person
+they most likely are ("Is this Ann?"), look-alike strangers ("A new
+person?") and faces seen once. The user answers for the face in hand with
+one key (Y: yes, N: no) or a click, or for the whole group at once
+(Shift+Y or "Yes to all"). Every answer is an undoable command on the
+window's undo stack and a decision the clustering keeps for good (the
+engine's ``accept_suggestions`` pins the face, ``reject_suggestion`` keeps it
+out of that person; see engine/faces/suggest.py)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+    QVBoxLayout, QWidget,
+)
+
+from ..qtutil import slot, start_once
+
+FACE = Qt.ItemDataRole.UserRole + 1
+LOADED = Qt.ItemDataRole.UserRole + 2
+
+
+def load_review(catalog) -> dict:
+    """Off the GUI thread: the groups, each face's reference and the names."""
+    from photoorg.engine.faces.suggest import review_groups
+
+    groups = review_groups(catalog)
+    people = catalog.people_list(include_unnamed_singletons=True)
+    names = {p.id: p.display_name for p in people}
+    covers = {p.id: p.cover for p in people if p.cover is not None}
+    refs = {f: catalog.face(f) for g in groups for f in g.face_ids}
+    return {"groups": groups, "names": names, "refs": refs, "covers": covers}
+
+
+class AcceptCommand(QUndoCommand):
+    """Faces confirmed as a person (or, ``person_id`` None, as a new person)."""
+
+    def __init__(self, panel: "FaceReview", face_ids: list[int], person_id: Optional[int], label: str) -> None:
+        n = len(face_ids)
+        super().__init__(f"Confirm {n} face{'s' if n != 1 else ''} as {label}")
+        self.panel, self.face_ids, self.person_id = panel, list(face_ids), person_id
+        self.before: list = []
+
+    def redo(self) -> None:
+        def run(c):
+            if self.person_id is None:
+                self.before = [(f, None, None) for f in self.face_ids]
+                c.accept_as_new_person(self.face_ids)
+            else:
+                self.before = c.accept_suggestions(self.face_ids, self.person_id)
+        self.panel.write("confirm faces", run)
+
+    def undo(self) -> None:
+        self.panel.write("undo confirming faces", lambda c: c.restore_faces(self.before))
+
+
+class RejectCommand(QUndoCommand):
+    def __init__(self, panel: "FaceReview", face_id: int, person_id: int, label: str) -> None:
+        super().__init__(f"Not {label}")
+        self.panel, self.face_id, self.person_id = panel, face_id, person_id
+
+    def redo(self) -> None:
+        self.panel.write("reject a suggestion", lambda c: c.reject_suggestion(self.face_id, self.person_id))
+
+    def undo(self) -> None:
+        self.panel.write("undo a rejection", lambda c: c.unreject_suggestion(self.face_id, self.person_id))
+
+
+def _face_grid(size: int) -> QListWidget:
+    grid = QListWidget()
+    grid.setObjectName("FaceGrid")
+    grid.setViewMode(QListView.ViewMode.IconMode)
+    grid.setIconSize(QSize(size, size))
+    grid.setGridSize(QSize(size + 28, size + 40))
+    grid.setResizeMode(QListView.ResizeMode.Adjust)
+    grid.setMovement(QListView.Movement.Static)
+    grid.setWordWrap(True)
+    grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return grid
+
+
+class FaceReview(QWidget):
+    """The "Unknown faces" section of the People view."""
+
+    counted = Signal(int)  # faces waiting for review
+
+    def __init__(self, session, crops, parent=None) -> None:
+        super().__init__(parent)
+        self.session, self.crops = session, crops
+        self.groups: list = []
+        self.names: dict[int, str] = {}
+        self.refs: dict[int, object] = {}
+        self.covers: dict[int, object] = {}
+        self.loaded = False
+        blank = QPixmap(112, 112)
+        blank.fill(QColor("#2a2a2a"))
+        self._placeholder = QIcon(blank)
+
+        self.group_list = QListWidget()
+        self.group_list.setObjectName("ReviewGroups")
+        self.question = QLabel("")
+        self.question.setObjectName("ViewTitle")
+        self.who = QLabel()  # the suggested person's face, beside the question
+        self.who.setFixedSize(72, 72)
+        self.who.setScaledContents(True)
+        self.detail = QLabel("")
+        self.detail.setObjectName("Hint")
+        self.detail.setWordWrap(True)
+        self.faces = _face_grid(112)
+        self.yes = QPushButton("Yes (Y)")
+        self.no = QPushButton("No (N)")
+        self.all = QPushButton("Yes to all in this group (Shift+Y)")
+        buttons = QHBoxLayout()
+        for w in (self.yes, self.no, self.all):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(8, 8, 8, 8)
+        ask = QHBoxLayout()
+        ask.addWidget(self.who)
+        text = QVBoxLayout()
+        text.addWidget(self.question)
+        text.addWidget(self.detail)
+        ask.addLayout(text, 1)
+        column.addLayout(ask)
+        column.addLayout(buttons)
+        column.addWidget(self.faces, 1)
+        self.empty = QLabel("   No unknown faces to review.")
+        self.empty.setObjectName("Hint")
+        self.empty.hide()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.group_list)
+        splitter.addWidget(right)
+        splitter.setSizes([300, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+        self.splitter = splitter
+
+        self.group_list.currentRowChanged.connect(self.show_group)
+        self.faces.currentItemChanged.connect(lambda *_: self._update())
+        self.yes.clicked.connect(self.confirm_current)
+        self.no.clicked.connect(self.reject_current)
+        self.all.clicked.connect(self.confirm_group)
+        for key, fn in (("Y", self.confirm_current), ("N", self.reject_current), ("Shift+Y", self.confirm_group)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(fn)
+        self._repaint = QTimer(self, singleShot=True, interval=60)
+        self._repaint.timeout.connect(self._apply_crops)
+        self.crops.ready.connect(slot(start_once, self._repaint))
+        self._keep_row = 0
+
+    # -- data ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        catalog = self.session.catalog
+        self.session.runner.call("load unknown faces", lambda: load_review(catalog), lane="query", key="review",
+                                 on_done=self._show,
+                                 on_error=lambda msg: self.session.error.emit(f"Could not list unknown faces: {msg}"))
+
+    def _show(self, data: dict) -> None:
+        self.groups, self.names, self.refs = data["groups"], data["names"], data["refs"]
+        self.covers = data.get("covers", {})
+        self.group_list.blockSignals(True)
+        self.group_list.clear()
+        for g in self.groups:
+            self.group_list.addItem(QListWidgetItem(f"{self._title(g)}  ·  {len(g.face_ids)}"))
+        self.group_list.blockSignals(False)
+        self.loaded = True
+        self.empty.setVisible(not self.groups)
+        self.splitter.setVisible(bool(self.groups))
+        self.counted.emit(sum(len(g.face_ids) for g in self.groups))
+        if self.groups:
+            row = min(self._keep_row, len(self.groups) - 1)
+            self.group_list.setCurrentRow(row)
+            self.show_group(row)
+        else:
+            self.show_group(-1)
+
+    def _title(self, g) -> str:
+        if g.person_id is not None:
+            return f"Is this {self.names.get(g.person_id, f'Person {g.person_id}')}?"
+        return "Seen once" if g.seen_once else "A new person?"
+
+    def current_group(self):
+        row = self.group_list.currentRow()
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def show_group(self, row: int) -> None:
+        self.faces.clear()
+        g = self.groups[row] if 0 <= row < len(self.groups) else None
+        if g is None:
+            self.question.setText("")
+            self.detail.setText("")
+            self._update()
+            return
+        self.question.setText(self._title(g))
+        for fid in g.face_ids:
+            cands = g.suggestions.get(fid, [])
+            text = f"{cands[0].similarity:.0%}" if cands and cands[0].person_id == g.person_id else ""
+            item = QListWidgetItem(self._placeholder, text)
+            item.setData(FACE, fid)
+            ref = self.refs.get(fid)
+            others = ", ".join(f"{self.names.get(s.person_id, s.person_id)} {s.similarity:.0%}" for s in cands)
+            item.setToolTip((ref.path if ref else "") + (f"\nmost like: {others}" if others else ""))
+            self.faces.addItem(item)
+        if self.faces.count():
+            self.faces.setCurrentRow(0)
+        if g.person_id is not None:
+            self.detail.setText("Y confirms the selected face, N says it is someone else (it is not asked "
+                                "again), Shift+Y confirms the whole group. Ctrl+Z undoes.")
+        elif not g.seen_once:
+            self.detail.setText("These faces look alike and match nobody in People yet: "
+                                "Shift+Y makes them one new person.")
+        else:
+            self.detail.setText("These faces match nobody in People and no other face yet.")
+        self._apply_crops()
+        self._update()
+
+    def _apply_crops(self) -> None:
+        g = self.current_group()
+        cover = self.covers.get(g.person_id) if g is not None and g.person_id is not None else None
+        image = self.crops.get(cover) if cover is not None else None
+        self.who.setVisible(cover is not None)
+        if image is not None:
+            self.who.setPixmap(QPixmap.fromImage(image))
+        for i in range(self.faces.count()):
+            item = self.faces.item(i)
+            ref = self.refs.get(item.data(FACE))
+            if ref is not None and not item.data(LOADED):
+                image = self.crops.get(ref)
+                if image is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(image)))
+                    item.setData(LOADED, True)
+
+    def _update(self) -> None:
+        g = self.current_group()
+        has_face = self.faces.currentItem() is not None
+        self.yes.setEnabled(bool(g) and g.person_id is not None and has_face)
+        self.no.setEnabled(bool(g) and g.person_id is not None and has_face)
+        self.all.setEnabled(bool(g) and not g.seen_once)
+        if g is not None and g.person_id is not None:
+            name = self.names.get(g.person_id, f"Person {g.person_id}")
+            self.yes.setText(f"Yes, {name} (Y)")
+            self.no.setText(f"Not {name} (N)")
+        else:
+            self.yes.setText("Yes (Y)")
+            self.no.setText("No (N)")
+
+    # -- answers -------------------------------------------------------------------
+    def write(self, name: str, fn) -> None:
+        catalog = self.session.catalog
+        self.session.runner.call(name, lambda: fn(catalog), lane="edit",
+                                 on_done=lambda _: self.session.library_changed.emit("people"),
+                                 on_error=lambda msg: self.session.error.emit(f"Could not {name}: {msg}"))
+
+    def _current_face(self) -> Optional[int]:
+        item = self.faces.currentItem()
+        return item.data(FACE) if item is not None else None
+
+    def confirm_current(self) -> None:
+        g, face = self.current_group(), self._current_face()
+        if g is None or g.person_id is None or face is None:
+            return
+        self._keep_row = self.group_list.currentRow()
+        self.session.undo.push(AcceptCommand(self, [face], g.person_id, self.names.get(g.person_id, "a person")))
+
+    def reject_current(self) -> None:
+        g, face = self.current_group(), self._current_face()
+        if g is None or g.person_id is None or face is None:
+            return
+        self._keep_row = self.group_list.currentRow()
+        self.session.undo.push(RejectCommand(self, face, g.person_id, self.names.get(g.person_id, "this person")))
+
+    def confirm_group(self) -> None:
+        g = self.current_group()
+        if g is None or g.seen_once:
+            return
+        self._keep_row = self.group_list.currentRow()
+        label = self.names.get(g.person_id, "a person") if g.person_id is not None else "a new person"
+        self.session.undo.push(AcceptCommand(self, list(g.face_ids), g.person_id, label))
