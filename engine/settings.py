@@ -46,6 +46,9 @@ class Preferences:
     # Private photos (documents, portraits, close people) stay out of stories
     # and exports unless the user allows them.
     allow_private_in_exports: bool = False
+    # Where the owner lives ("Lyon, France", "Lyon" or "45.76, 4.84"), so that
+    # days elsewhere are trips; unset: the library's town with most photo days.
+    home_place: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 from ..albums.build import MODES, PREF_MODE, build_albums, correct_event, default_mode
+from ..albums.evidence import evidence_text
+from ..albums.geo import album_place
 from ..albums.importance import interest_scores
+from ..albums.titles import has_real_date
 from ..albums.teacher import event_display_name, event_labels
 from ..errors import PhotoOrgError
 from .common import Context, ProgressPrinter
@@ -31,13 +35,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def album_json(catalog, info, interest: dict) -> dict:
+def album_days(catalog, info, places: dict) -> list[dict]:
+    """The album's days in capture order (a trip's day sections): local date,
+    the place in words, the photos. Photos without a real capture date are
+    left out of the days (they are still in ``photos``)."""
+    members = catalog.photos(ids=[ap.photo_id for ap in catalog.album_photos(info.id)], order="capture")
+    by_day: dict[str, list] = {}
+    for p in members:
+        if has_real_date(p):
+            by_day.setdefault(p.capture_time[:10], []).append(p)
+    return [{"date": day, "place": album_place([places.get(p.id) for p in ps]), "photos": [p.path for p in ps]}
+            for day, ps in sorted(by_day.items())]
+
+
+def album_json(catalog, info, interest: dict, places: Optional[dict] = None) -> dict:
     photos = catalog.album_photos(info.id, order="importance")
+    places = catalog.photo_places() if places is None else places
     return {
         "id": info.id, "title": info.title, "event": info.event,
         "event_source": "user" if info.user_event else ("model" if info.event else None),
+        "event_confidence": info.event_confidence if not info.user_event else None,
+        "event_evidence": evidence_text(info.evidence) or None,
+        "evidence": list(info.evidence),
         "event_scores": dict(sorted(info.event_scores.items(), key=lambda kv: -kv[1])),
         "source": info.source, "place": info.place,
+        "days": album_days(catalog, info, places),
         "photos": [{"path": ph.path, "importance": None if ph.importance is None else round(ph.importance, 4),
                     "interest": interest.get(ph.photo_id),
                     "attention": None if ph.attention is None else round(ph.attention, 4)} for ph in photos],
@@ -69,12 +91,15 @@ def run(ctx: Context) -> int:
         albums = catalog.albums(mode)
         all_ids = [ap.photo_id for a in albums for ap in catalog.album_photos(a.id)]
         interest = interest_scores(catalog, all_ids)
-        data = {"mode": mode, "albums": [album_json(catalog, a, interest) for a in albums]}
+        places = catalog.photo_places()
+        data = {"mode": mode, "albums": [album_json(catalog, a, interest, places) for a in albums]}
     lines = []
     for a in data["albums"]:
         scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
-        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos)"
-                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else ""))
+        days = f", {len(a['days'])} days" if len(a["days"]) > 1 else ""
+        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos{days})"
+                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else "")
+                     + (f"\n    evidence: {a['event_evidence']}" if a["event_evidence"] else ""))
         for ph in a["photos"][:ctx.args.top or 0]:
             imp = "-" if ph["importance"] is None else f"{ph['importance']:.2f}"
             lines.append(f"    {imp}  {ph['path']}")
