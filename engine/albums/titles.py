@@ -58,7 +58,7 @@ def folder_name(folder: str) -> Optional[str]:
     Rome trip" -> "Rome trip"); None for a machine's name."""
     name = PurePath(folder).name.strip() if folder else ""
     cleaned = re.sub(r"^[\d]{4}[\d._\- ]*", "", name).strip(" -_.") or name
-    if is_machine_name(name) or is_machine_name(cleaned):
+    if not name or DUMP_NAME.match(name) or _MACHINE_NAME.match(name) or is_machine_name(cleaned):
         return None
     return cleaned
 
@@ -143,8 +143,10 @@ def compose_title(event_name: Optional[str], place: Optional[str], dates: Option
     3–5 May 2019" (the place only where the name does not already say it,
     the event only where the name does not)."""
     head = [p for p in (event_name, name) if p]
-    if name and event_name and event_name.lower().split()[0] in name.lower():
-        head = [name]
+    if name and event_name and name.lower() in event_name.lower():
+        head = [event_name]  # a folder "nature" holding a nature trip: the event says it better
+    elif name and event_name and event_name.lower().split()[0] in name.lower():
+        head = [name]  # "Birthday Anna" holding a birthday
     if place and name and (place.split(",")[0].lower() in name.lower()):
         place = None
     where_when = ", ".join(p for p in (place, dates) if p)
