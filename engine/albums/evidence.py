@@ -200,6 +200,8 @@ def describe(ctx: AlbumContext, event: str, feats: dict[str, np.ndarray], combin
         shown: dict[str, str] = {}
         for lines in ctx.texts:
             m = photo_text_matches(lines)[e]
+            # "happy birthday" found: "birthday" inside it is not a second finding.
+            m = {t: w for t, w in m.items() if not any(t != o and f" {t} " in f" {o} " for o in m)}
             for term in m:
                 found[term] += 1
             joined = " ".join(lines)
