@@ -155,3 +155,20 @@ def test_trip_across_days_from_real_gps_photos(shared_photos, tmp_path, gazettee
     assert [d["date"] for d in trip_json["days"]] == ["2008-10-20", "2008-10-21", "2008-10-22"]
     assert [len(d["photos"]) for d in trip_json["days"]] == [3, 3, 3]
     assert all(d["place"] == "Arezzo" for d in trip_json["days"])
+
+
+def test_home_is_the_town_of_most_days():
+    from types import SimpleNamespace as P
+
+    def photo(i, day):
+        return P(id=i, capture_time=f"{day}T12:00:00")
+
+    lyon = PhotoPlace(0, 45.76, 4.84, "Lyon", "ARA", "France", "FR", 500000, 1.0, "city")
+    rome = PhotoPlace(0, 41.9, 12.5, "Rome", "Lazio", "Italy", "IT", 2000000, 1.0, "city")
+    photos = [photo(i, f"2019-0{1 + i % 4}-01") for i in range(8)] + [photo(10 + i, "2019-08-01") for i in range(50)]
+    where = {i: lyon for i in range(8)} | {10 + i: rome for i in range(50)}
+    home = geo.find_home(None, photos, where)
+    assert (home.city, home.source) == ("Lyon", "library")  # 4 days in Lyon beat 50 photos on one day in Rome
+    assert geo.find_home(None, photos[:2], where) is None   # two days: no clear home
+    assert geo.find_home(None, photos, where, "Rome, Italy").city == "Rome"  # the setting wins
+    assert geo.find_home(None, [], {}, "45.76, 4.84").city == "Lyon"

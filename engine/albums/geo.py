@@ -20,6 +20,7 @@ from .places import GAZETTEER, gazetteer, haversine_km
 log = logging.getLogger(__name__)
 
 AWAY_KM = 50.0          # farther than this from home is away (a day out in the next town is not a trip)
+HOME_MIN_DAYS = 3       # the library's home needs at least this many days of photos there
 SHARED_NAME = 0.25      # a second town in at least this share of an album's named photos is named too
 
 
@@ -94,9 +95,13 @@ def find_home(catalog, photos: Sequence, places: dict, setting: Optional[str] = 
         key = (pl.city, pl.country_code or "")
         days.setdefault(key, set()).add(p.capture_time[:10])
         where.setdefault(key, (pl.lat, pl.lon))
-    if not days:
+    ranked = sorted(days, key=lambda k: (-len(days[k]), k))
+    # A home is where most days were spent, clearly: a few days here and
+    # there (or a tie) say nothing about where the owner lives.
+    if not ranked or len(days[ranked[0]]) < HOME_MIN_DAYS or \
+            (len(ranked) > 1 and len(days[ranked[1]]) == len(days[ranked[0]])):
         return None
-    key = max(days, key=lambda k: (len(days[k]), k))
+    key = ranked[0]
     return Home(key[0], key[1], *where[key], source="library")
 
 
