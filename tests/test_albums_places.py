@@ -82,6 +82,9 @@ def test_album_place_in_words():
                             pl("C", "IT", "Italy", "Tuscany"), pl("D", "IT", "Italy", "Tuscany")], home) == \
         "Tuscany, Italy"
     assert geo.album_place([None, None], home) is None
+    # One located photo among many camera samples does not name the folder; a quarter does.
+    assert geo.album_place([pl("Nakuru", "KE", "Kenya")] + [None] * 22, None) is None
+    assert geo.album_place([pl("Nakuru", "KE", "Kenya")] * 2 + [None] * 6, None) == "Nakuru"
 
 
 def _points(day: str, n: int, lat: float, lon: float, first: int) -> list[PhotoPoint]:

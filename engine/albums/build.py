@@ -84,7 +84,10 @@ def _proposals(catalog, settings: Settings, mode: str, params: SegmentParams):
         members = [by_id[pt.id] for pt in g.photos]
         coords = [(p.gps_lat, p.gps_lon) for p in members if p.gps_lat is not None and p.gps_lon is not None]
         # The town(s) in words; the coordinates only where no town is near (at sea).
-        place = album_place([places.get(p.id) for p in members], home) or coordinates_place(coords)
+        place = album_place([places.get(p.id) for p in members], home)
+        named_any = any(places.get(p.id) is not None and places[p.id].city for p in members)
+        if place is None and not named_any and len(coords) >= max(1, len(members) // 4):
+            place = coordinates_place(coords)  # GPS far from any town (at sea), on enough of the album
         # The album's span from real capture dates when it has any (file times of copies are not dates).
         times = [p.capture_ts for p in dated_members(members)[0] if p.capture_ts is not None]
         proposals.append(AlbumProposal(
@@ -123,7 +126,7 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
         raise ValueError(f"albums mode must be one of {MODES}, not {mode!r}")
     # Inputs of titles and evidence first: the towns of GPS photos, the words in photos with text.
     named = update_photo_places(catalog, settings.cache_dir)
-    read = update_photo_words(catalog, settings.prefs.max_megapixels, cancel)
+    read = update_photo_words(catalog, settings.prefs.max_megapixels, cancel, progress)
     proposals, by_id, places = _proposals(catalog, settings, mode, params)
     synced = catalog.sync_albums(mode, proposals)
     folders = catalog.folder_paths()

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 AWAY_KM = 50.0          # farther than this from home is away (a day out in the next town is not a trip)
 HOME_MIN_DAYS = 3       # the library's home needs at least this many days of photos there
-SHARED_NAME = 0.25      # a second town in at least this share of an album's named photos is named too
+SHARED_NAME = 0.25
+PLACE_MIN_SHARE, PLACE_MIN_PHOTOS = 0.25, 5  # an album is named after a place when this share (or count) of it says so      # a second town in at least this share of an album's named photos is named too
 
 
 def update_photo_places(catalog, cache_dir=None) -> int:
@@ -106,12 +107,15 @@ def find_home(catalog, photos: Sequence, places: dict, setting: Optional[str] = 
 
 
 def album_place(places: Iterable, home: Optional[Home] = None) -> Optional[str]:
-    """An album's place in words from its photos' places (``PhotoPlace``):
-    the town most of them were taken in, or two towns when a second holds a
-    good share, or the region / the country when the album wanders further.
-    The country is added when it is not home's."""
+    """An album's place in words from its photos' places (``PhotoPlace``,
+    None for a photo without GPS): the town most of them were taken in, or
+    two towns when a second holds a good share, or the region / the country
+    when the album wanders further. The country is added when it is not
+    home's. None when too few photos say where (one Kenyan photo among 23
+    camera samples does not make the folder "Nakuru")."""
+    places = list(places)
     named = [p for p in places if p is not None and p.city]
-    if not named:
+    if not named or (len(named) < PLACE_MIN_PHOTOS and len(named) < PLACE_MIN_SHARE * len(places)):
         return None
     towns = Counter((p.city, p.country_code or "") for p in named)
     (top, top_n), *rest = towns.most_common()

@@ -41,13 +41,17 @@ def read_lines(path: str, max_megapixels: float) -> list[str]:
     return lines
 
 
-def update_photo_words(catalog, max_megapixels: float, cancel=None) -> int:
+def update_photo_words(catalog, max_megapixels: float, cancel=None, progress=None) -> int:
     """Read the words of photos with recognized text that have none stored."""
+    from ..progress import ProgressMeter, no_progress
+
     todo = catalog.photos_needing_words(READER)[:MAX_PHOTOS]
+    meter = ProgressMeter("albums: words in photos", progress or no_progress, total=len(todo))
     done = []
     for content_hash, path in todo:
         if cancel is not None:
             cancel.raise_if_cancelled()
+        meter.advance(1, path)
         try:
             done.append((content_hash, "\n".join(read_lines(path, max_megapixels))))
         except DecodeError as exc:
@@ -56,7 +60,7 @@ def update_photo_words(catalog, max_megapixels: float, cancel=None) -> int:
         except Exception as exc:  # noqa: BLE001 - one photo's OCR failure leaves it without words
             log.warning("albums: reading the words of %s failed: %s", path, exc)
             done.append((content_hash, ""))
-        if len(done) >= 50:
+        if len(done) >= 10:
             catalog.save_photo_words(done, READER)
             done = []
     if done:
