@@ -280,14 +280,17 @@ def bench_evidence(catalog_path: str, write: bool, n_train: int, n_test: int, se
     rows = evidence_fit.ablation(train, test)
     real_probs = np.stack([p.event_probs for p in model.predict([r[1] for r in real])])
     real_feats, real_labels = [r[3] for r in real], np.stack([r[2] for r in real])
+    neg = ~real_labels.any(1)
     print(f"  {'':<20} {'synthetic mAP':>13} {'top-1':>6} {'neg titled':>10} {'pos titled right':>16}"
-          f" | {'real mAP':>8} {'top-1':>6}   weights")
+          f" | {'real mAP':>8} {'top-1':>6} {'no-event titled':>15} {'events titled':>13}   weights")
     for name, comb, m in rows:
         r = evidence_fit.measure(comb, real_probs, real_feats, real_labels)
+        tops = np.array([comb.combine(p, f).max() for p, f in zip(real_probs, real_feats)])
         w = ", ".join(f"{s} {v:+.2f}" for s, v in comb.weights)
         print(f"  {name:<20} {m['mAP']:>13.3f} {m['top1']:>6.3f} {m['negatives_titled']:>10.1%} "
-              f"{m['positives_titled_right']:>16.1%} | {r['mAP']:>8.3f} {r['top1']:>6.3f}   "
-              f"a {comb.a:.2f} b {comb.b:+.2f} {w}")
+              f"{m['positives_titled_right']:>16.1%} | {r['mAP']:>8.3f} {r['top1']:>6.3f} "
+              f"{int((tops[neg] >= 0.5).sum()):>9d} of {int(neg.sum())} {int((tops[~neg] >= 0.5).sum()):>8d} of "
+              f"{int((~neg).sum())}   a {comb.a:.2f} b {comb.b:+.2f} {w}")
     full = rows[-1][1]
     print("  real albums (top event, model alone -> all sources):")
     for (src, _c, y, f), p in zip(real, real_probs):
