@@ -198,11 +198,20 @@ def test_cli_json_contract(analysed, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["albums"]
     for album in data["albums"]:
-        assert {"id", "title", "event", "event_scores", "photos"} <= set(album)
+        assert {"id", "title", "event", "event_scores", "photos", "event_confidence", "event_evidence", "evidence",
+                "days"} <= set(album)
+        # Days from real capture dates only; each day's photos are the album's.
+        assert {p for d in album["days"] for p in d["photos"]} <= {p["path"] for p in album["photos"]}
         for photo in album["photos"]:
             assert {"path", "importance", "interest"} <= set(photo)
     labelled = [a for a in data["albums"] if a["event"]]
     assert labelled and all(len(a["event_scores"]) == 23 for a in labelled)
+    for a in labelled:  # the confidence is the (combined) probability of the album's event
+        if a["event_source"] == "model":
+            assert a["event_confidence"] == pytest.approx(a["event_scores"][a["event"]], abs=1e-3)
+            assert a["evidence"][0]["source"] == "model"
+    walk = next(a for a in data["albums"] if a["place"] == "Arezzo")
+    assert [d["date"] for d in walk["days"]] == ["2008-10-22"] and "afternoon" in walk["event_evidence"]
     assert all(0 <= p <= 1 for a in labelled for p in a["event_scores"].values())
     # A wrong label is a one-line error, not a traceback.
     assert main(["albums", "--set-event", str(labelled[0]["id"]), "Picnic",
