@@ -50,6 +50,9 @@ class Preferences:
     # frame) count as private too. Off: ordinary photos of people, portraits
     # included, are what stories are made of.
     private_portraits: bool = False
+    # Where the owner lives ("Lyon, France", "Lyon" or "45.76, 4.84"), so that
+    # days elsewhere are trips; unset: the library's town with most photo days.
+    home_place: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -114,7 +114,7 @@ def test_titles():
     assert coordinates_place([(-33.9, 151.2)]) == "around 33.9°S 151.2°E"
 
 
-def test_title_dates_use_real_capture_dates_and_name_file_times():
+def test_title_dates_use_real_capture_dates_only():
     from types import SimpleNamespace as P
 
     exif = [P(capture_time="2000-09-02T14:30:10", capture_source="exif:DateTimeOriginal"),
@@ -123,8 +123,24 @@ def test_title_dates_use_real_capture_dates_and_name_file_times():
     # Copies made today have only their file time: it must not stretch the range to today.
     assert album_dates(exif + copied) == "Dec 1998 – Sep 2000" == date_range("1998-12-01", "2000-09-02")
     assert album_dates(exif[:1] + copied) == "2 Sep 2000"
-    # Only file times: said as such, never passed off as capture dates.
-    assert album_dates(copied) == "file dates 22 Nov 2026"
-    assert album_dates(copied + [P(capture_time="2025-01-03T10:00:00", capture_source="mtime")]) == \
-        "file dates Jan 2025 – Nov 2026"
+    # Only file times (the day of a copy as often as the day taken): no dates at all.
+    assert album_dates(copied) is None
+    assert album_dates(copied + [P(capture_time="2025-01-03T10:00:00", capture_source="mtime")]) is None
     assert album_dates(copied[1:]) is None and album_dates([]) is None
+
+
+def test_folder_names_of_machines_are_not_titles():
+    from photoorg.engine.albums.titles import compose_title, folder_name
+
+    for machine in ("/sd/DCIM/100APPLE", "/sd/DCIM/100CANON", "/up/0_64041142@N00", "/x/IMG_1234", "/x/DSC01234",
+                    "/x/101_PANA", "/x/2019-05-03", "/x/PXL_20230101_120000", "/x/jpg", "/x/Camera Roll",
+                    "/x/3f2a9c0d1e4b5a6f7081", "/x/iPhone 12"):
+        assert folder_name(machine) is None, machine
+    for human in ("Rome trip", "Birthday Anna", "Disneyland 2013", "Mom", "nature"):
+        assert folder_name("/photos/" + human) == human
+    assert folder_name("/photos/2013-05-12 Orlando") == "Orlando"
+    assert compose_title(None, "Orlando", "12–14 May 2013") == "Orlando, 12–14 May 2013"
+    assert compose_title("Birthday", "Lyon", "3 Mar 2019") == "Birthday · Lyon, 3 Mar 2019"
+    # The folder's name says the place already: not twice.
+    assert compose_title(None, "Orlando", "12–14 May 2013", "Orlando trip") == "Orlando trip · 12–14 May 2013"
+    assert compose_title(None, None, None) == "Untitled album"

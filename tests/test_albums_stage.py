@@ -54,7 +54,9 @@ def analysed(library, tmp_path_factory):
 
 
 def _by_place(catalog, mode):
-    return {a.place: a for a in catalog.albums(mode)}
+    """Folder albums by their folder's name."""
+    folders = catalog.folder_paths()
+    return {folders[a.folder_id].rsplit("/", 1)[-1]: a for a in catalog.albums(mode) if a.source == "folder"}
 
 
 def test_stage_runs_and_labels_real_albums(analysed, library):
@@ -69,12 +71,15 @@ def test_stage_runs_and_labels_real_albums(analysed, library):
         assert ranked[0] == "NatureTrip", nature.event_scores
         walk_ranked = sorted(walk.event_scores, key=walk.event_scores.get, reverse=True)
         assert {"UrbanTrip", "Architecture"} & set(walk_ranked[:2]), walk.event_scores
-        assert walk.place == "around 43.5°N 11.9°E" and "22 Oct 2008" in walk.title
+        # Its place in words (the offline gazetteer), its date from EXIF; no camera folder name.
+        assert walk.place == "Arezzo" and walk.title.endswith("Arezzo, 22 Oct 2008"), walk.title
+        assert "100NIKON" not in walk.title
         # Sure enough to be named in the title; the folder of text photos (no event) is not.
         assert nature.event_scores["NatureTrip"] >= EVENT_IN_TITLE and nature.title.startswith("Nature trip ·")
         assert max(walk.event_scores["Architecture"], walk.event_scores["UrbanTrip"]) >= EVENT_IN_TITLE
         text = _by_place(catalog, "auto")["text"]
-        assert max(text.event_scores.values()) < EVENT_IN_TITLE and text.title.startswith("text ·"), (text.title, text.event_scores)
+        # No event, no GPS, no capture date (file times only): its folder's name alone.
+        assert max(text.event_scores.values()) < EVENT_IN_TITLE and text.title == "text", (text.title, text.event_scores)
         for album in (nature, walk):
             photos = catalog.album_photos(album.id, order="importance")
             scores = [p.importance for p in photos]
@@ -98,10 +103,10 @@ def test_title_dates_come_from_capture_dates_not_file_times(analysed):
         assert nature.title.endswith(" · " + expected), nature.title
         assert "file dates" not in nature.title
         assert (nature.start_ts, nature.end_ts) == (min(p.capture_ts for p in real), max(p.capture_ts for p in real))
-        # Only file times: the title says so.
+        # Only file times (the day of the copy): the title says nothing about dates.
         text_members = catalog.photos(ids=[m.photo_id for m in catalog.album_photos(text.id)])
         assert all(p.capture_source == "mtime" for p in text_members)
-        assert "file dates " in text.title and text.start_ts == min(p.capture_ts for p in text_members)
+        assert text.title == "text" and text.start_ts == min(p.capture_ts for p in text_members)
 
 
 def test_too_small_an_album_gets_no_event_in_its_title(analysed):
@@ -161,8 +166,8 @@ def test_time_mode_and_folders_mode(analysed):
         build_albums(catalog, settings, "folders")
         time_albums = catalog.albums("time")
         # The walk (one outing, 32 minutes) is one event in time mode too.
-        assert any(a.photo_count == 9 and a.place == "around 43.5°N 11.9°E" for a in time_albums)
-        folders = {a.place: a for a in catalog.albums("folders")}
+        assert any(a.photo_count == 9 and a.place == "Arezzo" for a in time_albums)
+        folders = _by_place(catalog, "folders")
         assert "nature" in folders and folders["nature"].source == "folder"
         assert catalog.albums("auto")  # the other modes are kept
 
@@ -193,11 +198,20 @@ def test_cli_json_contract(analysed, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["albums"]
     for album in data["albums"]:
-        assert {"id", "title", "event", "event_scores", "photos"} <= set(album)
+        assert {"id", "title", "event", "event_scores", "photos", "event_confidence", "event_evidence", "evidence",
+                "days"} <= set(album)
+        # Days from real capture dates only; each day's photos are the album's.
+        assert {p for d in album["days"] for p in d["photos"]} <= {p["path"] for p in album["photos"]}
         for photo in album["photos"]:
             assert {"path", "importance", "interest"} <= set(photo)
     labelled = [a for a in data["albums"] if a["event"]]
     assert labelled and all(len(a["event_scores"]) == 23 for a in labelled)
+    for a in labelled:  # the confidence is the (combined) probability of the album's event
+        if a["event_source"] == "model":
+            assert a["event_confidence"] == pytest.approx(a["event_scores"][a["event"]], abs=1e-3)
+            assert a["evidence"][0]["source"] == "model"
+    walk = next(a for a in data["albums"] if a["place"] == "Arezzo")
+    assert [d["date"] for d in walk["days"]] == ["2008-10-22"] and "afternoon" in walk["event_evidence"]
     assert all(0 <= p <= 1 for a in labelled for p in a["event_scores"].values())
     # A wrong label is a one-line error, not a traceback.
     assert main(["albums", "--set-event", str(labelled[0]["id"]), "Picnic",

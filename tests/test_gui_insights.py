@@ -24,6 +24,9 @@ def test_insights_charts_fill_from_the_catalog(qtbot, shared_photos, tmp_path, s
     located = catalog.scalar("SELECT count(*) FROM photos WHERE status = 'ok' AND gps_lat IS NOT NULL")
     if view.places.places:
         assert sum(p["photos"] for p in view.places.places) == located
+        # Named in words by the offline gazetteer, not coordinates (the GPS walk is in Arezzo).
+        names = {p["name"] for p in view.places.places}
+        assert all(names) and (not any("gps" in p.path for p in catalog.photos()) or "Arezzo" in names), names
     # Every chart paints (empty ones say why) without errors.
     for chart in (view.photos, view.events, view.groups, view.people, view.places, view.decisions):
         assert not chart.grab().isNull()

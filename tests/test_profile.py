@@ -48,6 +48,7 @@ def test_places_cluster_gps_positions():
     out = places(photos)
     assert [c["photos"] for c in out] == [3, 1]
     assert out[0]["lat"] == pytest.approx(48.837, abs=0.01)
+    assert [c["name"] for c in out] == ["Paris", "New York City"]  # named offline, not coordinates
     assert places([P(0, None, None)]) is None
 
 

@@ -52,6 +52,10 @@ def date_range(start: Optional[float], end: Optional[float]) -> str:
     return f"{a.strftime('%d %b %Y')} – {b.strftime('%d %b %Y')}"
 
 
+def _days_between(start: float, end: float) -> int:
+    return (dt.datetime.fromtimestamp(end).date() - dt.datetime.fromtimestamp(start).date()).days + 1
+
+
 class EventCommand(QUndoCommand):
     def __init__(self, view: "AlbumsView", album_id: int, old: Optional[str], new: Optional[str]) -> None:
         super().__init__("Correct the event of an album")
@@ -241,6 +245,8 @@ class AlbumsView(QWidget):
     def _item_text(self, a) -> str:
         n = a.photo_count
         line = f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {n} photo{'s' if n != 1 else ''}"
+        if a.source == "trip" and a.start_ts is not None and a.end_ts is not None:
+            line += f" · trip of {_days_between(a.start_ts, a.end_ts)} days"
         if a.event:
             conf = a.event_scores.get(a.event)
             if a.user_event:
@@ -272,8 +278,12 @@ class AlbumsView(QWidget):
         self._fill_events(info)
         top = sorted(info.event_scores.items(), key=lambda kv: -kv[1])[:4]
         why = " · ".join(f"{self.display(k)} {v:.0%}" for k, v in top)
+        from photoorg.engine.albums.evidence import evidence_text
+
+        said = evidence_text(info.evidence)
         self.scores.setText(("You said: " + self.display(info.user_event) + ".  " if info.user_event else "")
-                            + (f"The model's view: {why}" if why else "No event scores yet."))
+                            + (f"The model's view: {why}" if why else "No event scores yet.")
+                            + (f"  Evidence: {said}." if said else ""))
         catalog, filt = self.session.catalog, BrowseFilter(album_id=album_id)
         seq = self.model.begin_query()
         self.session.runner.call("album photos", lambda: load_grid(catalog, filt, "importance", None, -1, seq),

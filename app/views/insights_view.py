@@ -83,7 +83,7 @@ class InsightsView(QWidget):
         self.concepts = BarChart("Top subjects, by your interest", ("",), fmt="{:.1%}")
         self.people = BarChart("People (photos)", ("photos",))
         self.people_time = TimeBars("People over time (photos per year)")
-        self.places = PlacesPlot("Places (GPS clusters)")
+        self.places = PlacesPlot("Places")
         self.decisions = TimeBars("Your decisions per month", ("kept", "trashed"))
         body = QWidget()
         columns = QHBoxLayout(body)

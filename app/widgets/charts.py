@@ -1,6 +1,7 @@
 """Small painted charts for the Insights view, in the window's quiet style:
 horizontal bars (one or two series), bars over time (stacked series), and a
-plot of places (GPS clusters, sized by photos; no map tiles offline)."""
+plot of places (GPS clusters sized by photos, named by the offline gazetteer;
+no map tiles offline)."""
 
 from __future__ import annotations
 
@@ -152,7 +153,8 @@ class TimeBars(_Chart):
 
 
 class PlacesPlot(_Chart):
-    """GPS clusters on a plain longitude / latitude plane, sized by photos."""
+    """GPS clusters on a plain longitude / latitude plane, sized by photos,
+    labelled with their town's name (coordinates where none is near)."""
 
     def __init__(self, title: str, parent=None) -> None:
         super().__init__(title, (), parent)
@@ -193,5 +195,5 @@ class PlacesPlot(_Chart):
             painter.drawEllipse(QPointF(x, y), r, r)
             if i < 8:
                 painter.setPen(TEXT)
-                painter.drawText(QPointF(x + r + 3, y + 4),
-                                 f"{p['photos']} photos · {p['lat']:.2f}, {p['lon']:.2f} · {p.get('first') or ''}")
+                where = p.get("name") or f"{p['lat']:.2f}, {p['lon']:.2f}"
+                painter.drawText(QPointF(x + r + 3, y + 4), f"{where} · {p['photos']} photos · {p.get('first') or ''}")

@@ -67,6 +67,14 @@ def album_sections(catalog, d: dict) -> list:
         else:
             event = _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
         line = (a["title"] or "Untitled") + "\n" + event
+        info = catalog.album(a["id"]) if hasattr(catalog, "album") else None
+        if info is not None and info.evidence and not a["user_event"]:
+            # What the event rests on, besides the photos: "text: 'Happy Birthday' in 3 photos; 14 faces; evening".
+            from photoorg.engine.albums.evidence import evidence_text
+
+            said = evidence_text(info.evidence)
+            sure = f"{info.event_confidence:.0%} sure" if info.event_confidence is not None else ""
+            line += "\n" + " · ".join(x for x in (sure, said) if x)
         if imp is not None:
             line += f"\nimportance {imp:.2f} · {a['rank']} of {a['size']} in the album"
         rows.append(("Album", line))

@@ -18,10 +18,15 @@ import numpy as np
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
 from . import teacher
+from .context import album_context, context_signature
 from .events import FEATURE_KIND, FEATURE_MODEL, EventModel, model_version, weights_path
+from .evidence import describe, features, load_combiner
+from .geo import album_place, find_home, update_photo_places
 from .importance import album_importance, interest_scores
 from .segment import Group, PhotoPoint, SegmentParams, group_photos
-from .titles import album_dates, compose_title, coordinates_place, dated_members, folder_place
+from .titles import album_dates, compose_title, coordinates_place, dated_members, folder_name, has_real_date
+from .trips import join_trips
+from .words import update_photo_words
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,9 @@ MIN_EVENT_PHOTOS = 4
 # new weights, so existing catalogs are labelled and titled again once.
 # 2: dates from real capture dates only ("file dates ..." otherwise).
 # 3: no event named for albums under MIN_EVENT_PHOTOS.
-LABELS_VERSION = 3
+# 4: place names from the gazetteer, no camera / upload ids, no file dates,
+#    trips, events from the model and the album's evidence (issue 18).
+LABELS_VERSION = 4
 
 
 def event_unnamed_reason(event_p: Optional[float], photo_count: int) -> Optional[str]:
@@ -57,44 +64,53 @@ def default_mode(catalog) -> str:
     return mode if mode in MODES else "auto"
 
 
-def _proposals(catalog, mode: str, params: SegmentParams):
+def _proposals(catalog, settings: Settings, mode: str, params: SegmentParams):
     from ..catalog.albums_store import AlbumProposal
 
     photos = catalog.photos()
     folders = catalog.folder_paths()
     folder_ids = {path: fid for fid, path in folders.items()}
     by_id = {p.id: p for p in photos}
-    points = [PhotoPoint(p.id, p.capture_ts, p.gps_lat, p.gps_lon, folders.get(p.folder_id, ""), p.content_hash)
+    places = catalog.photo_places()
+    home = find_home(catalog, photos, places, settings.prefs.home_place, settings.cache_dir)
+    points = [PhotoPoint(p.id, p.capture_ts, p.gps_lat, p.gps_lon, folders.get(p.folder_id, ""), p.content_hash,
+                         p.capture_time[:10] if has_real_date(p) else "")
               for p in photos]
-    groups: list[Group] = group_photos(points, mode, params)
+    groups: list[Group] = join_trips(group_photos(points, mode, params), home.is_away if home else None)
     proposals = []
     for g in groups:
         if not g.photos:
             continue
         members = [by_id[pt.id] for pt in g.photos]
         coords = [(p.gps_lat, p.gps_lon) for p in members if p.gps_lat is not None and p.gps_lon is not None]
-        place = (folder_place(g.folder) if g.source == "folder" else None) or coordinates_place(coords)
+        # The town(s) in words; the coordinates only where no town is near (at sea).
+        place = album_place([places.get(p.id) for p in members], home)
+        named_any = any(places.get(p.id) is not None and places[p.id].city for p in members)
+        if place is None and not named_any and len(coords) >= max(1, len(members) // 4):
+            place = coordinates_place(coords)  # GPS far from any town (at sea), on enough of the album
         # The album's span from real capture dates when it has any (file times of copies are not dates).
         times = [p.capture_ts for p in dated_members(members)[0] if p.capture_ts is not None]
         proposals.append(AlbumProposal(
             key=g.key, source=g.source, folder_id=folder_ids.get(g.folder), photo_ids=tuple(p.id for p in members),
             content_hashes=tuple(p.content_hash for p in members), place=place,
             start_ts=min(times) if times else None, end_ts=max(times) if times else None))
-    return proposals, by_id
+    return proposals, by_id, places
 
 
-def _title(info, members, event: Optional[str], event_p: float) -> str:
+def _title(info, members, event: Optional[str], event_p: float, folders: Optional[dict] = None) -> str:
     dates = album_dates(members)
     name = None
     if info.user_event:
         name = teacher.event_display_name(info.user_event)
     elif event and event_unnamed_reason(event_p, len(members)) is None:
         name = teacher.event_display_name(event)
-    return compose_title(name, info.place, dates)
+    # A folder someone named names its album; a camera's or an upload's id does not.
+    given = folder_name(folders.get(info.folder_id, "")) if folders and info.source == "folder" else None
+    return compose_title(name, info.place, dates, given)
 
 
-def _signature(version: str, hashes: list[str], has_feature: np.ndarray, series: list) -> str:
-    h = hashlib.sha1(f"{version}|labels-{LABELS_VERSION}".encode())
+def _signature(version: str, hashes: list[str], has_feature: np.ndarray, series: list, context: str = "") -> str:
+    h = hashlib.sha1(f"{version}|labels-{LABELS_VERSION}|{context}".encode())
     for ch, ok in zip(hashes, has_feature):
         h.update(f"{ch}:{int(ok)};".encode())
     h.update(repr(series).encode())
@@ -108,8 +124,13 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
     mode = mode or default_mode(catalog)
     if mode not in MODES:
         raise ValueError(f"albums mode must be one of {MODES}, not {mode!r}")
-    proposals, by_id = _proposals(catalog, mode, params)
+    # Inputs of titles and evidence first: the towns of GPS photos, the words in photos with text.
+    named = update_photo_places(catalog, settings.cache_dir)
+    read = update_photo_words(catalog, settings.prefs.max_megapixels, cancel, progress)
+    proposals, by_id, places = _proposals(catalog, settings, mode, params)
     synced = catalog.sync_albums(mode, proposals)
+    folders = catalog.folder_paths()
+    combiner = load_combiner()
     cancel.raise_if_cancelled()
     if model is None:
         if weights_path(settings).exists():
@@ -122,42 +143,59 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
         for m in s.members:
             series_rank[m.photo_id] = (s.id, m.rank)
     interest = interest_scores(catalog, list(by_id))
+    all_hashes = [p.content_hash for p in by_id.values()]
+    words = catalog.photo_words(all_hashes)
+    faces = catalog.face_counts(all_hashes)
     todo = []
     for info in catalog.albums(mode):
         members = [by_id[ap.photo_id] for ap in catalog.album_photos(info.id) if ap.photo_id in by_id]
         hashes = [p.content_hash for p in members]
         concepts, has = catalog.feature_matrix(FEATURE_MODEL, FEATURE_KIND, hashes)
         series = [(series_rank.get(p.id), interest.get(p.id)) for p in members]
-        sig = _signature(version, hashes, has, series)
+        ctx = album_context(members, places, words, faces)
+        sig = _signature(version, hashes, has, series, context_signature(ctx, combiner.version))
         if relabel or sig != info.signature:
-            todo.append((info, members, concepts[has] if concepts.shape[1] else concepts[:0], has, sig))
+            todo.append((info, members, concepts[has] if concepts.shape[1] else concepts[:0], has, sig, ctx))
     meter = ProgressMeter("albums", progress, total=len(todo))
     labelled = failed_photos = 0
     chunk = 256
     for start in range(0, len(todo), chunk):
         cancel.raise_if_cancelled()
         part = todo[start:start + chunk]
-        preds = model.predict([t[2] for t in part], cancel) if model is not None else [None] * len(part)
-        for (info, members, concepts, has, sig), pred in zip(part, preds):
+        # (No photo with features in this chunk: nothing to run, and no model export to wait for.)
+        preds = model.predict([t[2] for t in part], cancel) if model is not None and any(len(t[2]) for t in part) \
+            else [None] * len(part)
+        for (info, members, concepts, has, sig, ctx), pred in zip(part, preds):
             ids_with = [p.id for p, ok in zip(members, has) if ok]
             failed_photos += int((~has).sum())
             photos_out = [(p.id, None, None, None, None) for p, ok in zip(members, has) if not ok]
             if pred is None:
-                catalog.save_album_labels(info.id, title=_title(info, members, None, 0.0), event=None, event_scores={},
-                                          signature=sig, model_version=version, photos=photos_out)
+                catalog.save_album_labels(info.id, title=_title(info, members, None, 0.0, folders), event=None,
+                                          event_scores={}, signature=sig, model_version=version, photos=photos_out)
             else:
-                event, p = pred.top_event()
-                scored = album_importance(ids_with, pred.importance_head, pred.attention, pred.event_probs,
+                # The model's probabilities, moved by the album's evidence (text, calendar, people...).
+                model_event, model_p = pred.top_event()
+                feats = features(ctx)
+                probs = combiner.combine(pred.event_probs, feats)
+                labels = teacher.event_labels()
+                event = labels[int(np.argmax(probs))]
+                p = float(probs.max())
+                evidence = [{"source": "model", "text": f"the photos: {teacher.event_display_name(model_event)} "
+                                                        f"{model_p:.0%}", "event": model_event, "p": round(model_p, 4)}]
+                evidence += describe(ctx, event, feats, combiner)
+                scored = album_importance(ids_with, pred.importance_head, pred.attention, probs,
                                           pred.photo_event_probs, series_rank, interest)
                 photos_out += [(s.photo_id, s.importance, s.attention, s.head, s.confidence) for s in scored]
-                catalog.save_album_labels(info.id, title=_title(info, members, event, p), event=event,
-                                          event_scores=pred.scores(), signature=sig, model_version=version,
-                                          photos=photos_out)
+                catalog.save_album_labels(info.id, title=_title(info, members, event, p, folders), event=event,
+                                          event_scores={l: round(float(q), 4) for l, q in zip(labels, probs)},
+                                          signature=sig, model_version=version, photos=photos_out,
+                                          evidence=evidence, event_confidence=round(p, 4))
             labelled += 1
             meter.advance(1, info.place or "")
     meter.emit("done")
     return {"mode": mode, "albums": len(proposals), "created": synced["created"], "kept": synced["kept"],
             "removed": synced["removed"], "labelled": labelled, "photos_without_features": failed_photos,
+            "photos_placed": named, "photos_read": read,
             "model": version if model is not None else None}
 
 
@@ -168,4 +206,4 @@ def correct_event(catalog, album_id: int, label: Optional[str]) -> None:
     info = catalog.album(album_id)
     members = catalog.photos(ids=[ap.photo_id for ap in catalog.album_photos(album_id)])
     top = max(info.event_scores.values()) if info.event_scores else 0.0
-    catalog.set_album_title(album_id, _title(info, members, info.model_event, top))
+    catalog.set_album_title(album_id, _title(info, members, info.model_event, top, catalog.folder_paths()))

@@ -45,4 +45,29 @@ MIGRATIONS: list[str] = [
     CREATE INDEX album_photos_photo ON album_photos(photo_id);
     CREATE INDEX albums_mode ON albums(mode);
     """,
+    # 2: place names (the gazetteer's town for each photo with GPS), the words
+    # read in photos the privacy stage found text in, and an album's event
+    # evidence and combined confidence (issue 18).
+    """
+    CREATE TABLE photo_places (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        lat REAL NOT NULL,              -- the position it was named from (renamed when GPS changes)
+        lon REAL NOT NULL,
+        city TEXT,                      -- NULL: no settlement near (at sea, in a desert)
+        region TEXT,
+        country TEXT,
+        country_code TEXT,
+        population INTEGER,
+        distance_km REAL,
+        kind TEXT,                      -- city | town | village | countryside
+        gazetteer TEXT NOT NULL
+    );
+    CREATE TABLE photo_words (
+        content_hash TEXT PRIMARY KEY,
+        words TEXT NOT NULL,            -- recognized lines, newline-separated
+        reader TEXT NOT NULL
+    );
+    ALTER TABLE albums ADD COLUMN evidence TEXT;          -- JSON list of {source, text, ...}
+    ALTER TABLE albums ADD COLUMN event_confidence REAL;  -- the combined probability of the album's event
+    """,
 ]

@@ -27,6 +27,7 @@ class PhotoPoint:
     lon: Optional[float] = None
     folder: str = ""
     content_hash: str = ""
+    day: str = ""  # local calendar day of a real capture date ("2013-05-12"); "" when unknown
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class SegmentParams:
 class Group:
     """A proposed album: its photos in capture order and where it came from."""
 
-    source: str  # "folder" | "time"
+    source: str  # "folder" | "time" | "trip" (time events on consecutive days away from home)
     folder: str
     photos: list[PhotoPoint] = field(default_factory=list)
 
@@ -53,7 +54,7 @@ class Group:
         if self.source == "folder":
             return f"folder:{self.folder}"
         first = self.photos[0] if self.photos else None
-        return f"time:{first.content_hash or first.id}" if first else "time:empty"
+        return f"{self.source}:{first.content_hash or first.id}" if first else f"{self.source}:empty"
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -1,6 +1,9 @@
-"""STAGE "albums": group photos into albums, label their events, score each
-photo's importance in its album (after "embed": it reads the concept scores;
-it also reads series, faces-free, when the series stage ran before it)."""
+"""STAGE "albums": name the places of GPS photos, group photos into albums
+(trips joined across days), label their events from the model and the
+album's evidence, score each photo's importance in its album (after "embed":
+it reads the concept scores; it also reads series, faces and the privacy
+stage's text counts when those ran before it, which the stage order makes
+so)."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ class AlbumInfo:
     event_scores: dict
     photo_count: int
     signature: Optional[str]
+    evidence: tuple = ()                  # the event's evidence: dicts {source, text, ...}
+    event_confidence: Optional[float] = None  # combined probability of ``event`` (model + evidence)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,27 @@ def _row_to_info(r) -> AlbumInfo:
         event=r["user_event"] or r["event"], model_event=r["event"], user_event=r["user_event"],
         event_scores=json.loads(r["event_scores"]) if r["event_scores"] else {},
         photo_count=r["photo_count"], signature=r["signature"],
+        evidence=tuple(json.loads(r["evidence"])) if _has(r, "evidence") and r["evidence"] else (),
+        event_confidence=r["event_confidence"] if _has(r, "event_confidence") else None,
     )
+
+
+def _has(row, key: str) -> bool:
+    return key in row.keys()
+
+
+@dataclass(frozen=True)
+class PhotoPlace:
+    photo_id: int
+    lat: float
+    lon: float
+    city: Optional[str]
+    region: Optional[str]
+    country: Optional[str]
+    country_code: Optional[str]
+    population: Optional[int]
+    distance_km: Optional[float]
+    kind: Optional[str]
 
 
 class AlbumQueries:
@@ -150,13 +172,16 @@ class AlbumQueries:
 
     def save_album_labels(self, album_id: int, *, title: str, event: Optional[str], event_scores: dict,
                           signature: str, model_version: Optional[str],
-                          photos: Iterable[tuple[int, Optional[float], Optional[float], Optional[float], Optional[float]]]) -> None:
-        """Store the model's event and the per-photo scores: photos are
-        (photo_id, importance, attention, importance_head, event_confidence)."""
+                          photos: Iterable[tuple[int, Optional[float], Optional[float], Optional[float], Optional[float]]],
+                          evidence: Sequence[dict] = (), event_confidence: Optional[float] = None) -> None:
+        """Store the album's event (combined scores), its evidence and the
+        per-photo scores: photos are (photo_id, importance, attention,
+        importance_head, event_confidence)."""
         with self.write() as db:
             db.execute("UPDATE albums SET title = ?, event = ?, event_scores = ?, signature = ?, model_version = ?, "
-                       "updated_at = ? WHERE id = ?",
-                       (title, event, json.dumps(event_scores), signature, model_version, time.time(), album_id))
+                       "evidence = ?, event_confidence = ?, updated_at = ? WHERE id = ?",
+                       (title, event, json.dumps(event_scores), signature, model_version,
+                        json.dumps(list(evidence)) if evidence else None, event_confidence, time.time(), album_id))
             db.conn.executemany(
                 "UPDATE album_photos SET importance = ?, attention = ?, importance_head = ?, event_confidence = ? "
                 "WHERE album_id = ? AND photo_id = ?",
@@ -206,6 +231,79 @@ class AlbumQueries:
 
     def album_modes(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT mode FROM albums ORDER BY mode")]
+
+    # -- place names and words in photos (inputs of titles and events) ------------------
+    def photo_places(self, photo_ids: Optional[Iterable[int]] = None) -> dict[int, PhotoPlace]:
+        """The stored place of each photo with GPS (all, or of ``photo_ids``)."""
+        rows = self.db.execute("SELECT * FROM photo_places").fetchall()
+        wanted = set(photo_ids) if photo_ids is not None else None
+        return {r["photo_id"]: PhotoPlace(r["photo_id"], r["lat"], r["lon"], r["city"], r["region"], r["country"],
+                                          r["country_code"], r["population"], r["distance_km"], r["kind"])
+                for r in rows if wanted is None or r["photo_id"] in wanted}
+
+    def photos_needing_places(self, gazetteer: str) -> list[tuple[int, float, float]]:
+        """(photo id, lat, lon) of photos with GPS whose stored place is
+        missing, from another position or another gazetteer."""
+        rows = self.db.execute(
+            "SELECT p.id, p.gps_lat, p.gps_lon FROM photos p LEFT JOIN photo_places pp ON pp.photo_id = p.id "
+            "WHERE p.status = 'ok' AND p.gps_lat IS NOT NULL AND p.gps_lon IS NOT NULL AND (pp.photo_id IS NULL "
+            "OR pp.lat != p.gps_lat OR pp.lon != p.gps_lon OR pp.gazetteer != ?)", (gazetteer,)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def save_photo_places(self, rows: Sequence[tuple], gazetteer: str) -> None:
+        """rows: (photo_id, lat, lon, place or None)."""
+        with self.write() as db:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO photo_places(photo_id, lat, lon, city, region, country, country_code, "
+                "population, distance_km, kind, gazetteer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(pid, lat, lon, *((pl.city, pl.region, pl.country, pl.country_code, pl.population, pl.distance_km,
+                                    pl.kind) if pl is not None else (None,) * 7), gazetteer)
+                 for pid, lat, lon, pl in rows])
+
+    def photo_words(self, content_hashes: Iterable[str]) -> dict[str, str]:
+        hashes = list(set(content_hashes))
+        out: dict[str, str] = {}
+        for start in range(0, len(hashes), 500):
+            part = hashes[start:start + 500]
+            out.update((r[0], r[1]) for r in self.db.execute(
+                f"SELECT content_hash, words FROM photo_words WHERE content_hash IN ({','.join('?' * len(part))})",
+                part))
+        return out
+
+    def photos_needing_words(self, reader: str) -> list[tuple[str, str]]:
+        """(content hash, path) of photos the privacy stage recognized text in
+        whose words were not read (by ``reader``)."""
+        if not self._has_table("photo_privacy"):
+            return []
+        rows = self.db.execute(
+            "SELECT pp.content_hash, min(p.path) FROM photo_privacy pp JOIN photos p ON p.content_hash = pp.content_hash "
+            "LEFT JOIN photo_words w ON w.content_hash = pp.content_hash "
+            "WHERE pp.text_lines > 0 AND p.status = 'ok' AND (w.content_hash IS NULL OR w.reader != ?) "
+            "GROUP BY pp.content_hash", (reader,)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def face_counts(self, content_hashes: Iterable[str]) -> Optional[dict[str, int]]:
+        """Faces found per content for the contents the faces stage has done
+        (any version); None when it has done none of them."""
+        hashes = list(set(content_hashes))
+        done: dict[str, int] = {}
+        for start in range(0, len(hashes), 900):
+            part = hashes[start:start + 900]
+            marks = ",".join("?" * len(part))
+            done.update((r[0], 0) for r in self.db.execute(
+                f"SELECT content_hash FROM stage_state WHERE stage = 'faces' AND status = 'done' "
+                f"AND content_hash IN ({marks})", part))
+            if self._has_table("faces"):
+                for r in self.db.execute(f"SELECT content_hash, count(*) FROM faces WHERE content_hash IN ({marks}) "
+                                         "GROUP BY content_hash", part):
+                    if r[0] in done:
+                        done[r[0]] = r[1]
+        return done or None
+
+    def save_photo_words(self, rows: Sequence[tuple[str, str]], reader: str) -> None:
+        with self.write() as db:
+            db.conn.executemany("INSERT OR REPLACE INTO photo_words(content_hash, words, reader) VALUES (?, ?, ?)",
+                                [(h, w, reader) for h, w in rows])
 
     def event_corrections(self) -> list[tuple[int, str]]:
         """(album id, label) of the user's latest event correction per album

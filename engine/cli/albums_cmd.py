@@ -7,9 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from typing import Optional
 
 from ..albums.build import MODES, PREF_MODE, build_albums, correct_event, default_mode
+from ..albums.evidence import evidence_text
+from ..albums.geo import album_place
 from ..albums.importance import interest_scores
+from ..albums.titles import has_real_date
 from ..albums.teacher import event_display_name, event_labels
 from ..errors import PhotoOrgError
 from .common import Context, ProgressPrinter
@@ -26,18 +31,39 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "auto: folders, with camera-roll folders cut by time (default: the saved choice, auto)")
     p.add_argument("--set-event", nargs=2, metavar=("ALBUM", "LABEL"), default=None,
                    help=f"correct an album's event (one of {', '.join(event_labels())}, or none)")
+    p.add_argument("--home", default=None, metavar="PLACE",
+                   help='where you live ("Lyon, France", "Lyon" or "45.76, 4.84"; "none": the library\'s most '
+                        'frequent town), so that consecutive days away become one trip album; saved')
     p.add_argument("--top", type=int, default=0, metavar="N",
                    help="text output: list only the N most important photos of each album")
     p.set_defaults(func=run)
 
 
-def album_json(catalog, info, interest: dict) -> dict:
+def album_days(catalog, info, places: dict) -> list[dict]:
+    """The album's days in capture order (a trip's day sections): local date,
+    the place in words, the photos. Photos without a real capture date are
+    left out of the days (they are still in ``photos``)."""
+    members = catalog.photos(ids=[ap.photo_id for ap in catalog.album_photos(info.id)], order="capture")
+    by_day: dict[str, list] = {}
+    for p in members:
+        if has_real_date(p):
+            by_day.setdefault(p.capture_time[:10], []).append(p)
+    return [{"date": day, "place": album_place([places.get(p.id) for p in ps]), "photos": [p.path for p in ps]}
+            for day, ps in sorted(by_day.items())]
+
+
+def album_json(catalog, info, interest: dict, places: Optional[dict] = None) -> dict:
     photos = catalog.album_photos(info.id, order="importance")
+    places = catalog.photo_places() if places is None else places
     return {
         "id": info.id, "title": info.title, "event": info.event,
         "event_source": "user" if info.user_event else ("model" if info.event else None),
+        "event_confidence": info.event_confidence if not info.user_event else None,
+        "event_evidence": evidence_text(info.evidence) or None,
+        "evidence": list(info.evidence),
         "event_scores": dict(sorted(info.event_scores.items(), key=lambda kv: -kv[1])),
         "source": info.source, "place": info.place,
+        "days": album_days(catalog, info, places),
         "photos": [{"path": ph.path, "importance": None if ph.importance is None else round(ph.importance, 4),
                     "interest": interest.get(ph.photo_id),
                     "attention": None if ph.attention is None else round(ph.attention, 4)} for ph in photos],
@@ -64,17 +90,24 @@ def run(ctx: Context) -> int:
         else:
             if ctx.args.source:
                 catalog.set_pref(PREF_MODE, mode)
+            if ctx.args.home is not None:
+                home = None if ctx.args.home.strip().lower() in ("", "none") else ctx.args.home.strip()
+                catalog.set_pref("preferences", {**catalog.get_pref("preferences", {}), "home_place": home})
+                ctx.settings = ctx.settings.with_prefs(dataclasses.replace(ctx.settings.prefs, home_place=home))
             build_albums(catalog, ctx.settings, mode, printer, ctx.cancel)
         printer.finish()
         albums = catalog.albums(mode)
         all_ids = [ap.photo_id for a in albums for ap in catalog.album_photos(a.id)]
         interest = interest_scores(catalog, all_ids)
-        data = {"mode": mode, "albums": [album_json(catalog, a, interest) for a in albums]}
+        places = catalog.photo_places()
+        data = {"mode": mode, "albums": [album_json(catalog, a, interest, places) for a in albums]}
     lines = []
     for a in data["albums"]:
         scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
-        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos)"
-                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else ""))
+        days = f", {len(a['days'])} days" if len(a["days"]) > 1 else ""
+        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos{days})"
+                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else "")
+                     + (f"\n    evidence: {a['event_evidence']}" if a["event_evidence"] else ""))
         for ph in a["photos"][:ctx.args.top or 0]:
             imp = "-" if ph["importance"] is None else f"{ph['importance']:.2f}"
             lines.append(f"    {imp}  {ph['path']}")

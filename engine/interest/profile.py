@@ -96,9 +96,11 @@ def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def places(photos: list, radius_km: float = PLACE_RADIUS_KM) -> Optional[list[dict]]:
-    """Leader clustering of the GPS positions (no place names offline: the
-    GUI shows coordinates or a map)."""
+def places(photos: list, radius_km: float = PLACE_RADIUS_KM, named: Optional[dict] = None) -> Optional[list[dict]]:
+    """Leader clustering of the GPS positions, each cluster with its place in
+    words ("name") from the photos' towns (``named``: photo id -> the albums
+    stage's stored place; photos it has not named are named from the offline
+    gazetteer here)."""
     located = [p for p in photos if p.gps_lat is not None and p.gps_lon is not None]
     if not located:
         return None
@@ -112,10 +114,17 @@ def places(photos: list, radius_km: float = PLACE_RADIUS_KM) -> Optional[list[di
             best["center"] = ((best["center"][0] * (n - 1) + pos[0]) / n, (best["center"][1] * (n - 1) + pos[1]) / n)
         else:
             clusters.append({"center": pos, "members": [p]})
+    from ..albums.geo import album_place
+    from ..albums.places import name_places
+
+    named = dict(named or {})
+    rest = [p for p in located if p.id not in named]
+    named.update(zip((p.id for p in rest), name_places([(p.gps_lat, p.gps_lon) for p in rest])))
     out = []
     for c in sorted(clusters, key=lambda c: -len(c["members"])):
         times = [m.capture_ts for m in c["members"] if m.capture_ts is not None]
         out.append({"lat": round(c["center"][0], 5), "lon": round(c["center"][1], 5), "photos": len(c["members"]),
+                    "name": album_place([named.get(m.id) for m in c["members"]]),
                     "first": _period(min(times), "%Y-%m-%d") if times else None,
                     "last": _period(max(times), "%Y-%m-%d") if times else None})
     return out
@@ -237,7 +246,7 @@ def build_profile(catalog, top_k: int = 15) -> dict:
         "curation": _curation(catalog, photos, signals),
         "events": _events(catalog),
         "people": _people(catalog, top_k),
-        "places": places(photos),
+        "places": places(photos, named=catalog.photo_places() if hasattr(catalog, "photo_places") else None),
         "interest": {"photos": int(len(all_interest)),
                      "mean": round(float(all_interest.mean()), 4) if len(all_interest) else None,
                      "histogram": [{"from": round(float(edges[i]), 2), "to": round(float(edges[i + 1]), 2),

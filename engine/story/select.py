@@ -28,8 +28,8 @@ from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from .ffmpeg import StoryError
 from .plan import DEFAULT_PHOTO_S, DEFAULT_TITLE_S, DEFAULT_TRANSITION_S, StoryPlan, StorySlide
 from .signals import ThumbSignals, live_faces, percentile_ranks, thumb_focus, thumb_signals
-from .sources import (Signals, StorySource, album_source, coordinates_text, date_range_text,
-                      folder_source, gather_signals)
+from .sources import (Signals, StorySource, album_source, date_range_text, folder_source, gather_signals,
+                      place_text)
 
 EMBED_MODEL, EMBED_KIND = "effnet_lite0", "embedding"
 MIN_AUTO_S, MAX_AUTO_S = 30.0, 90.0
@@ -226,7 +226,7 @@ def select_from_source(catalog, settings, source: StorySource, *, seconds: Optio
             s.focus = thumb_focus(s.path, thumbs_dir, s.content_hash)
     plan = StoryPlan(
         title=source.title, dates=date_range_text(source.photos),
-        place=source.place or coordinates_text(source.photos), album_id=source.album_id,
+        place=source.place or place_text(catalog, source.photos, settings.cache_dir), album_id=source.album_id,
         slides=picked, alternates=[slide(i) for i in order[want:]], excluded=excluded,
     )
     plan.sort_by_time()

@@ -190,8 +190,25 @@ def date_range_text(photos: list[Photo]) -> str:
     return f"{a.day} {a:%b %Y} - {b.day} {b:%b %Y}"
 
 
+def place_text(catalog, photos: list[Photo], cache_dir=None) -> str:
+    """The photos' place in words for the title card ("Arezzo", "Lyon &
+    Paris"): the towns the albums stage stored, or named now from the offline
+    gazetteer for photos it has not seen; the coordinates only where no town
+    is near."""
+    from ..albums.geo import album_place
+    from ..albums.places import name_places
+
+    located = [p for p in photos if p.gps_lat is not None and p.gps_lon is not None]
+    if not located:
+        return ""
+    stored = catalog.photo_places([p.id for p in located]) if hasattr(catalog, "photo_places") else {}
+    rest = [p for p in located if p.id not in stored]
+    named = list(stored.values()) + name_places([(p.gps_lat, p.gps_lon) for p in rest], cache_dir)
+    return album_place(named) or coordinates_text(photos)
+
+
 def coordinates_text(photos: list[Photo]) -> str:
-    """The median GPS position, when the photos have one (no geocoder offline)."""
+    """The median GPS position, when the photos have one (where no town is near)."""
     pts = sorted((p.gps_lat, p.gps_lon) for p in photos if p.gps_lat is not None and p.gps_lon is not None)
     if not pts:
         return ""

@@ -14,9 +14,17 @@
    printed; random mixes of the held-out unrelated photos (the share whose
    title would name an event); or, with --library, every album of a copy of
    a whole folder the way a user sees it.
+4. With --evidence CAT (a catalog of ../shared/photos after ``photoorg scan``
+   and ``photoorg analyze``): the evidence beside the event model (text,
+   calendar, people, time of day, place), each source's effect on its own
+   and all together, fitted on synthetic albums (evidence_fit.py) and
+   measured on other synthetic albums and on the real albums with a known
+   answer, all in one run; --write-combiner saves the all-sources fit as
+   resources/models/event_evidence.json.
 
     .venv/bin/python tests/bench/bench_albums.py [--real] [--weights A.pt --weights B.pt]
         [--library ../shared/photos] [--skip-speed] [--albums 1000] [--photos 50]
+        [--evidence CAT [--write-combiner] [--train-albums 3000] [--test-albums 1000]]
 """
 
 from __future__ import annotations
@@ -208,6 +216,102 @@ def bench_real(weights: list[str], library: str | None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+HELD_OUT = ("immich/albums", "el_torcal_rocks", "exif/jpg/gps", "exif/jpg/exif-org", "faces/knn_examples")
+
+
+def _real_members(photos, src: str) -> list:
+    root = str(SHARED / src)
+    if src in FLATTEN:
+        return [p for p in photos if p.path.startswith(root + "/")]
+    return [p for p in photos if p.path.rsplit("/", 1)[0] == root]
+
+
+def bench_evidence(catalog_path: str, write: bool, n_train: int, n_test: int, seed: int = 0) -> None:
+    """Each evidence source's effect, fitted on synthetic albums, measured on
+    other synthetic albums and on the real albums with a known answer."""
+    from photoorg.engine.albums import events as ev
+    from photoorg.engine.albums import evidence, evidence_fit, teacher
+    from photoorg.engine.albums.context import album_context
+    from photoorg.engine.albums.geo import update_photo_places
+    from photoorg.engine.albums.synth import SyntheticAlbums
+    from photoorg.engine.albums.words import update_photo_words
+    from photoorg.engine.catalog import Catalog
+    from photoorg.engine.settings import Settings
+
+    settings = Settings.for_catalog(catalog_path, workers=2)
+    labels_all = teacher.event_labels()
+    with Catalog(settings.catalog_path) as catalog:
+        update_photo_places(catalog, settings.cache_dir)
+        update_photo_words(catalog, settings.prefs.max_megapixels)
+        photos = catalog.photos()
+        feats_of = lambda ps: catalog.feature_matrix(ev.FEATURE_MODEL, ev.FEATURE_KIND, [p.content_hash for p in ps])
+        pool_photos = [p for p in photos if not any(h in p.path for h in HELD_OUT)
+                       and p.path.rsplit("/", 1)[0] != str(SHARED / "exif/jpg")]
+        concepts, has = feats_of(pool_photos)
+        pool = concepts[has]
+        places = catalog.photo_places()
+        words = catalog.photo_words([p.content_hash for p in photos])
+        faces = catalog.face_counts([p.content_hash for p in photos])
+        real = []
+        for src, (_dest, truth) in REAL_ALBUMS.items():
+            members = _real_members(photos, src)
+            c, h = feats_of(members)
+            y = np.zeros(len(labels_all), np.float32)
+            for t in (truth or "").split("|"):
+                if t:
+                    y[labels_all.index(t)] = 1.0
+            real.append((src, c[h], y, evidence.features(album_context(members, places, words, faces))))
+    print(f"\n== evidence beside the event model ({len(pool)} background photos; load {load()})")
+    model = ev.EventModel(settings, run=ev.torch_runner(ev.load_torch_model(ev.default_weights_path())[0]))
+
+    def synthetic(count: int, s: int):
+        synth = SyntheticAlbums(pool, seed=s)
+        albums = [synth.album(None) for _ in range(count)]
+        labels = np.stack([a[1] for a in albums])
+        probs = np.stack([p.event_probs for p in model.predict([a[0] for a in albums])])
+        feats = evidence_fit.contexts_for(labels, [a[4] for a in albums], seed=s + 7)
+        return probs, feats, labels
+
+    t = time.perf_counter()
+    train = synthetic(n_train, seed)
+    test = synthetic(n_test, seed + 1000)
+    print(f"  synthetic albums: {n_train} to fit, {n_test} to measure (another seed and photo bank), "
+          f"{time.perf_counter() - t:.0f} s; {float((test[2].max(1) < 0.5).mean()):.0%} of them no event")
+    rows = evidence_fit.ablation(train, test)
+    real_probs = np.stack([p.event_probs for p in model.predict([r[1] for r in real])])
+    real_feats, real_labels = [r[3] for r in real], np.stack([r[2] for r in real])
+    neg = ~real_labels.any(1)
+    print(f"  {'':<20} {'synthetic mAP':>13} {'top-1':>6} {'neg titled':>10} {'pos titled right':>16}"
+          f" | {'real mAP':>8} {'top-1':>6} {'no-event titled':>15} {'events titled':>13}   weights")
+    for name, comb, m in rows:
+        r = evidence_fit.measure(comb, real_probs, real_feats, real_labels)
+        tops = np.array([comb.combine(p, f).max() for p, f in zip(real_probs, real_feats)])
+        w = ", ".join(f"{s} {v:+.2f}" for s, v in comb.weights)
+        print(f"  {name:<20} {m['mAP']:>13.3f} {m['top1']:>6.3f} {m['negatives_titled']:>10.1%} "
+              f"{m['positives_titled_right']:>16.1%} | {r['mAP']:>8.3f} {r['top1']:>6.3f} "
+              f"{int((tops[neg] >= 0.5).sum()):>9d} of {int(neg.sum())} {int((tops[~neg] >= 0.5).sum()):>8d} of "
+              f"{int((~neg).sum())}   a {comb.a:.2f} b {comb.b:+.2f} {w}")
+    full = rows[-1][1]
+    print("  real albums (top event, model alone -> all sources):")
+    for (src, _c, y, f), p in zip(real, real_probs):
+        q = full.combine(p, f)
+        truth = "|".join(labels_all[i] for i in np.flatnonzero(y)) or "no event"
+        moved = ", ".join(f"{s} {float(np.abs(f[s]).max()):.2f}" for s in evidence.SOURCES if np.abs(f[s]).max() > 0)
+        print(f"    {src:<26} ({truth}): {labels_all[int(p.argmax())]} {p.max():.3f} -> "
+              f"{labels_all[int(q.argmax())]} {q.max():.3f}   [evidence: {moved or 'none'}]")
+    if write:
+        from photoorg.engine.albums.evidence import combiner_path
+
+        m = rows[-1][2]
+        evidence_fit.save_combiner(
+            full, combiner_path(),
+            trained={"synthetic_albums": n_train, "seed": seed, "background_photos": int(len(pool)),
+                     "context": "engine/albums/evidence_fit.py ContextConfig defaults"},
+            measured={"synthetic_albums": n_test, "mAP": round(m["mAP"], 4), "top1": round(m["top1"], 4),
+                      "model_alone_mAP": round(rows[0][2]["mAP"], 4), "model_alone_top1": round(rows[0][2]["top1"], 4)})
+        print(f"  written: {combiner_path()}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--albums", type=int, default=1000)
@@ -218,6 +322,11 @@ def main() -> int:
     ap.add_argument("--library", default=None, metavar="DIR",
                     help="--real: every album of a copy of DIR instead of the albums with a known answer")
     ap.add_argument("--skip-speed", action="store_true", help="no labelling-cost or segmentation figures")
+    ap.add_argument("--evidence", default=None, metavar="CAT",
+                    help="each evidence source's effect, with an analysed catalog of ../shared/photos")
+    ap.add_argument("--write-combiner", action="store_true", help="--evidence: save the all-sources fit")
+    ap.add_argument("--train-albums", type=int, default=3000)
+    ap.add_argument("--test-albums", type=int, default=1000)
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
     if not args.skip_speed:
@@ -225,6 +334,8 @@ def main() -> int:
         bench_segmentation()
     if args.real:
         bench_real(args.weights, args.library)
+    if args.evidence:
+        bench_evidence(args.evidence, args.write_combiner, args.train_albums, args.test_albums)
     return 0
 
 
