@@ -14,6 +14,8 @@
 #   packaging/requirements-dev.lock     that plus the test tools (same versions)
 #   packaging/requirements-nodeps.lock  packages installed without their
 #                                       declared dependencies (see nodeps.in)
+#   packaging/requirements-cuda.lock    the CUDA libraries of the locked
+#                                       onnxruntime-gpu (machines with an NVIDIA driver)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,7 +70,7 @@ echo "$TORCH_PIN" >"$work/torch.txt"
 keep_pins=()
 if [ "$keep" = 1 ]; then
     # Today's pins as preferences (the output file's pins are kept by uv).
-    cp packaging/requirements-dev.lock packaging/requirements.lock "$work/new/"
+    cp packaging/requirements*.lock "$work/new/"
 else
     keep_pins=(--upgrade)
 fi
@@ -80,6 +82,11 @@ echo "lock: resolving (torch from $torch_links)" >&2
 "${uv[@]}" "${keep_pins[@]}" pyproject.toml "$work/build-system.in" -c "$work/torch.txt" \
     -c "$work/new/requirements-dev.lock" -o "$work/new/requirements.lock"
 "${uv[@]}" --no-deps "${keep_pins[@]}" packaging/nodeps.in -o "$work/new/requirements-nodeps.lock"
+# For machines with an NVIDIA driver: the CUDA and cuDNN libraries that the
+# locked onnxruntime-gpu build loads (setup.sh adds them there).
+echo "onnxruntime-gpu[cuda,cudnn]" >"$work/cuda.in"
+"${uv[@]}" "${keep_pins[@]}" "$work/cuda.in" -c "$work/new/requirements-dev.lock" \
+    -o "$work/new/requirements-cuda.lock"
 
 if [ "$test" = 1 ]; then
     echo "lock: installing the new lock into $work/venv and running the tests" >&2
@@ -91,7 +98,7 @@ if [ "$test" = 1 ]; then
         exit 1
     fi
 fi
-for name in requirements.lock requirements-dev.lock requirements-nodeps.lock; do
+for name in requirements.lock requirements-dev.lock requirements-nodeps.lock requirements-cuda.lock; do
     cp "$work/new/$name" "packaging/$name"
 done
 git --no-pager diff --stat -- packaging/*.lock 2>/dev/null || true

@@ -33,7 +33,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 stamp=$venv/.photoorg-setup
-want="$(cat pyproject.toml packaging/setup.sh "$lock" "$locks/requirements-nodeps.lock" | sha256sum | cut -c1-16)-$dev"
+want="$(cat pyproject.toml packaging/setup.sh "$lock" "$locks"/requirements-{nodeps,cuda}.lock | sha256sum | cut -c1-16)-$dev-${PHOTOORG_CUDA:-}"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     exit 0
 fi
@@ -53,11 +53,20 @@ fi
 "${pip[@]}" --require-hashes --no-deps "${torch_source[@]}" -r "$lock"
 # Packages whose declared dependencies are wrong for us (see packaging/nodeps.in).
 "${pip[@]}" --require-hashes --no-deps -r "$locks/requirements-nodeps.lock"
+# With an NVIDIA driver (or PHOTOORG_CUDA=1): the CUDA libraries that the
+# locked onnxruntime-gpu loads; without one, ONNX Runtime runs on the CPU.
+if [ -n "${PHOTOORG_CUDA:-}" ] || { [ -z "${PHOTOORG_NO_CUDA:-}" ] && ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; }; then
+    "${pip[@]}" --require-hashes --no-deps -r "$locks/requirements-cuda.lock"
+fi
 # The project itself, editable, built with the locked setuptools (no
-# isolated build environment, so nothing unlocked is fetched).
-"${pip[@]}" --no-deps --no-build-isolation -e .
+# isolated build environment, so nothing unlocked is fetched). The build's
+# chatter is shown only when it fails.
+log=$(mktemp)
+"${pip[@]}" --no-deps --no-build-isolation -e . >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }
+rm -f "$log"
 echo "$want" > "$stamp"
 echo "setup: $venv is ready from $lock ($("$venv/bin/python" -c 'import torch, onnxruntime; print("torch", torch.__version__, "onnxruntime", onnxruntime.__version__)'))" >&2
 # What this machine still lacks for the window (Qt's libraries, exiftool...),
 # each with the command that installs it; never fails the set-up.
-"$venv/bin/photoorg" doctor --system-only 2>/dev/null | sed 's/^/setup: /' >&2 || true
+"$venv/bin/photoorg" doctor --only qt-window ffmpeg exiftool trash 2>/dev/null \
+    | awk '/^(missing|unavailable)/ {show = 1; print "setup: " $0; next} /^ / {if (show) print "setup: " $0; next} {show = 0}' >&2 || true
