@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "train_interest_cmd",
     "gui_cmd",
     "doctor_cmd",
+    "install_desktop_cmd",
 ]
 
 
