@@ -160,7 +160,7 @@ def check_ffmpeg() -> Check:
     result = _run([exe, "-hide_banner", "-version"])
     if result is None or result.returncode != 0:
         return Check("ffmpeg", False, f"ffmpeg at {exe} does not run", "packaging/setup.sh", needed_for)
-    version = (result.stdout.splitlines() or ["ffmpeg"])[0]
+    version = (result.stdout.splitlines() or ["ffmpeg"])[0].split(" Copyright")[0]
     return Check("ffmpeg", True, version, None, needed_for, facts={"path": exe})
 
 
