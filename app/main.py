@@ -4,21 +4,48 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import resources
 from typing import Sequence
 
 from photoorg.engine.errors import PhotoOrgError
 from photoorg.engine.settings import Settings
 
 
+def _window_libraries_missing() -> str:
+    """Why Qt's X11 plugin cannot load here (else ""): Qt itself would abort
+    with a message that names no package."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform not in ("", "xcb") or (not platform and os.environ.get("WAYLAND_DISPLAY")):
+        return ""
+    from photoorg.engine.doctor import check_window
+
+    check = check_window()
+    return "" if check.ok else f"{check.detail}; install with: {check.fix}"
+
+
 def run(settings: Settings, paths: Sequence[str] = ()) -> int:
+    problem = _window_libraries_missing()
+    if problem:
+        sys.stderr.write(f"photoorg: {problem}\n")
+        return 1
+    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from . import theme
+    from photoorg.engine.desktop import APP_ID
+
+    from . import single_instance, theme
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Photo Organizer")
     app.setOrganizationName("photoorg")
+    # Ties the window to the installed desktop entry (its icon, its name).
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resources.files("photoorg.resources") / "desktop" / f"{APP_ID}-256.png")))
+    # One window per catalog: a second launch hands its folders over.
+    if single_instance.hand_over(settings.catalog_path, paths):
+        sys.stderr.write("photoorg: the open window took over\n")
+        return 0
     theme.apply(app)
     try:
         window = MainWindow(settings, initial_paths=list(paths))
@@ -26,6 +53,13 @@ def run(settings: Settings, paths: Sequence[str] = ()) -> int:
         # Nothing runs yet, so a plain message box is fine here.
         QMessageBox.critical(None, "Photo Organizer", " ".join(str(exc).split()))
         return 1
+
+    def open_request(more: list[str]) -> None:
+        if more:
+            window.add_folders(more)
+        single_instance.bring_forward(window)
+
+    window.instance_server = single_instance.InstanceServer(settings.catalog_path, open_request, window)
     window.show()
     if os.environ.get("PHOTOORG_STARTUP_PROBE"):
         _probe_startup(app, window)

@@ -55,9 +55,11 @@ def test_scan_json_follows_the_contract(tmp_path, photo_jpeg):
     out = json.loads(first.stdout)  # stdout holds the JSON and nothing else
     assert {k: out[k] for k in COUNTS} == {"added": 3, "updated": 0, "unchanged": 0, "moved": 0, "missing": 0}
     assert all(type(out[k]) is int for k in COUNTS)
-    assert isinstance(out["skipped"], list) and all(set(s) == {"path", "reason"} for s in out["skipped"])
+    assert isinstance(out["skipped"], list) and all(set(s) == {"path", "reason", "kind"} for s in out["skipped"])
     skipped = {s["path"]: s["reason"] for s in out["skipped"]}
     assert set(skipped) == {str(lib / "broken.jpg"), str(lib / "caf\\xe9.jpg")}
+    kinds = {s["path"]: s["kind"] for s in out["skipped"]}
+    assert kinds == {str(lib / "broken.jpg"): "truncated", str(lib / "caf\\xe9.jpg"): "unreadable"}
     assert all(isinstance(r, str) and r for r in skipped.values())
     assert out["videos"] == 1 and out["cancelled"] is False
 

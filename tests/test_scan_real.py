@@ -16,13 +16,19 @@ from photoorg.engine.imaging.thumbnails import thumb_path
 from photoorg.engine.scan.scanner import scan
 from photoorg.engine.settings import Settings
 
+# The product's classification of each broken file (the "kind" of its skip
+# entry), never a decoder's wording. A damaged HEIF container is "unreadable"
+# when the HEIF reader does not recognise it at all and "corrupted" when it
+# opens but its data does not decode; which of the two depends on the
+# reader's version, and both mean "damaged, not truncated, empty or too large".
+DAMAGED = {"unreadable", "corrupted"}
 BROKEN = {
-    "heif/heif_corrupted/corrupted.heic": "not a readable image",
-    "heif/heif_corrupted/corrupted.hif": "not a readable image",
-    "heif/heif_corrupted/empty.heic": "empty file",
-    "heif/heif_truncated/truncated.heic": "truncated",
-    "heif/heif_special/200MP.heic": "megapixels",
-    "exif/raw/sony_alpha_a7iii_raw_image.ARW": "LibRaw",
+    "heif/heif_corrupted/corrupted.heic": DAMAGED,
+    "heif/heif_corrupted/corrupted.hif": DAMAGED,
+    "heif/heif_corrupted/empty.heic": {"empty"},
+    "heif/heif_truncated/truncated.heic": {"truncated"},
+    "heif/heif_special/200MP.heic": {"too-large"},
+    "exif/raw/sony_alpha_a7iii_raw_image.ARW": {"raw-unsupported"},
 }
 
 
@@ -46,10 +52,14 @@ def test_every_decodable_photo_added_every_broken_one_skipped(scanned):
     shared, catalog_path, first, _ = scanned
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
-    skipped = {os.path.relpath(s["path"], shared): s["reason"] for s in result["skipped"]}
-    for rel, words in BROKEN.items():
+    skipped = {os.path.relpath(s["path"], shared): s for s in result["skipped"]}
+    for rel, kinds in BROKEN.items():
         assert rel in skipped, f"{rel} not reported"
-        assert words in skipped[rel], (rel, skipped[rel])
+        entry = skipped[rel]
+        assert entry["kind"] in kinds, (rel, entry)
+        # A sentence a person can read, more than the bare kind.
+        reason = entry["reason"]
+        assert len(reason.split()) >= 3 and reason.lower() != entry["kind"], (rel, entry)
     assert set(skipped) == set(BROKEN), set(skipped) ^ set(BROKEN)
     images = [
         os.path.relpath(os.path.join(d, f), shared)
@@ -67,7 +77,8 @@ def test_second_scan_is_all_unchanged(scanned):
     a, b = json.loads(first.stdout), json.loads(second.stdout)
     assert b["added"] == b["updated"] == b["moved"] == b["missing"] == 0
     assert b["unchanged"] == a["added"]
-    assert {s["path"] for s in b["skipped"]} == {s["path"] for s in a["skipped"]}
+    # Remembered skips (read from the catalog, not decoded again) keep their kind.
+    assert {s["path"]: s["kind"] for s in b["skipped"]} == {s["path"]: s["kind"] for s in a["skipped"]}
 
 
 def _by_name(catalog_path, rel_suffix):

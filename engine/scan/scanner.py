@@ -30,6 +30,7 @@ from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
 from ..settings import Settings
 from .extract import ExtractConfig, Extracted, FileTask, Skipped, extract
 from ..walls import Walls
+from .skip_kinds import kind_of
 from .walker import FileEntry, WalkProblem, WalkState, walk
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,10 @@ class ScanSummary:
     def to_json(self) -> dict[str, Any]:
         return {"scan_id": self.scan_id, **self.counts(), "found_again": self.found_again,
                 "videos": self.videos, "cancelled": self.cancelled,
-                "elapsed_s": round(self.elapsed_s, 3), "skipped": self.skipped}
+                "elapsed_s": round(self.elapsed_s, 3),
+                # Each with its kind: the product's classification, stable
+                # across decoder versions (the reason may quote a decoder).
+                "skipped": [{**item, "kind": kind_of(item["reason"])} for item in self.skipped]}
 
 
 def normalise_roots(roots: Iterable[str]) -> list[str]:
