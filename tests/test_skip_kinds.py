@@ -41,6 +41,13 @@ def test_the_product_reasons_map_to_their_kinds():
         "permission denied: the file cannot be read": "permission-denied",
         "folder not found": "not-found",
         "file kept changing while it was read; it will be read on the next scan": "changing",
+        # The hostile-input guards (walls, special files, bombs, size limits).
+        "a link to a folder outside the library (/usr/share): not followed": "outside-library",
+        "image declares 169 megapixels (13000x13000) in only 46 KB, far fewer bytes": "too-large",
+        "JPEG XL data is corrupted or uses a feature the JPEG XL decoder does not support": "corrupted",
+        "a named pipe (FIFO), not a file: never opened for reading": "not-a-file",
+        "the sidecar is 50.0 MB, above the 4 MB limit for a sidecar: ignored": "too-large",
+        "file is truncated or damaged after its first image (GIF)": "truncated",
     }
     for reason, kind in cases.items():
         assert kind_of(reason) == kind, reason

@@ -20,6 +20,16 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("image data is corrupted", "corrupted"),
     ("the image decoder crashed", "corrupted"),
     ("image is ", "too-large"),  # "image is N megapixels ..., above the M MP safety limit"
+    ("image declares", "too-large"),  # pixel-density bomb guard (engine/imaging/decode.py)
+    ("jpeg xl data is corrupted", "corrupted"),
+    ("a link to a", "outside-library"),  # links whose target is outside the roots (walker)
+    ("the sidecar is", "too-large"),  # safe_io: a sidecar above its size limit
+    ("the sidecar grew", "too-large"),
+    ("a named pipe (fifo)", "not-a-file"),  # safe_io: special files are never opened
+    ("a device", "not-a-file"),
+    ("a socket", "not-a-file"),
+    ("a folder, not a file", "not-a-file"),
+    ("not a regular file", "not-a-file"),
     ("raw file is truncated or not supported", "raw-unsupported"),
     ("permission denied", "permission-denied"),
     ("read error", "read-error"),
