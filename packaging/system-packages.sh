@@ -14,8 +14,9 @@ libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libxkbcommon
 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3"
 # exiftool reads and checks XMP sidecars; trash-cli lists the desktop trash.
 TOOLS="libimage-exiftool-perl trash-cli"
-# The tests: a virtual X screen, the desktop entry and AppStream validators.
-DEV="xvfb xauth desktop-file-utils appstream"
+# The tests: a virtual X screen, the desktop entry and AppStream validators,
+# strace (the offline test traces every network system call where it can).
+DEV="xvfb xauth desktop-file-utils appstream strace"
 
 dev=0 list=0
 for arg in "$@"; do
