@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem,
+    QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -20,7 +20,7 @@ from ..face_crops import FaceCrops
 from ..qtutil import slot, start_once
 from ..session import Session
 from ..theme import icon, icon_image
-from ..widgets.face_review import FaceReview
+from ..widgets.face_review import FaceReview, face_grid
 
 ID = Qt.ItemDataRole.UserRole + 1
 LOADED = Qt.ItemDataRole.UserRole + 2
@@ -54,27 +54,13 @@ class NotThisPersonCommand(QUndoCommand):
         self.view.write("put faces back", lambda c: [c.move_face(f, self.person_id) for f in self.face_ids])
 
 
-def _grid(size: int) -> QListWidget:
-    grid = QListWidget()
-    grid.setObjectName("FaceGrid")
-    grid.setViewMode(QListView.ViewMode.IconMode)
-    grid.setIconSize(QSize(size, size))
-    grid.setGridSize(QSize(size + 24, size + 36))
-    grid.setResizeMode(QListView.ResizeMode.Adjust)
-    grid.setMovement(QListView.Movement.Static)
-    # Not uniform: Qt would size every item like the first, before its face arrived.
-    grid.setWordWrap(True)
-    grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    return grid
-
-
 class PeopleView(QWidget):
     def __init__(self, session: Session, shell=None, parent=None) -> None:
         super().__init__(parent)
         self.session, self.shell = session, shell
         self.crops = FaceCrops(session.settings.thumbs_dir, parent=self)
-        self.people = _grid(96)
-        self.faces = _grid(112)
+        self.people = face_grid(96, (24, 36), multi=True)
+        self.faces = face_grid(112, (24, 36), multi=True)
         blank = QPixmap(112, 112)
         blank.fill(QColor("#2a2a2a"))
         self._placeholder = QIcon(blank)  # until the face is cut

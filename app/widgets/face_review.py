@@ -70,16 +70,19 @@ class RejectCommand(QUndoCommand):
         self.panel.write("undo a rejection", lambda c: c.unreject_suggestion(self.face_id, self.person_id))
 
 
-def _face_grid(size: int) -> QListWidget:
+def face_grid(size: int, pad: tuple[int, int] = (28, 40), multi: bool = False) -> QListWidget:
+    """A grid of face crops (the People view's lists and the review's faces)."""
     grid = QListWidget()
     grid.setObjectName("FaceGrid")
     grid.setViewMode(QListView.ViewMode.IconMode)
     grid.setIconSize(QSize(size, size))
-    grid.setGridSize(QSize(size + 28, size + 40))
+    grid.setGridSize(QSize(size + pad[0], size + pad[1]))
     grid.setResizeMode(QListView.ResizeMode.Adjust)
     grid.setMovement(QListView.Movement.Static)
+    # Not uniform: Qt would size every item like the first, before its face arrived.
     grid.setWordWrap(True)
-    grid.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
+                          else QAbstractItemView.SelectionMode.SingleSelection)
     return grid
 
 
@@ -110,7 +113,7 @@ class FaceReview(QWidget):
         self.detail = QLabel("")
         self.detail.setObjectName("Hint")
         self.detail.setWordWrap(True)
-        self.faces = _face_grid(112)
+        self.faces = face_grid(112)
         self.yes = QPushButton("Yes (Y)")
         self.no = QPushButton("No (N)")
         self.all = QPushButton("Yes to all in this group (Shift+Y)")
