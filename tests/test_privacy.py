@@ -239,3 +239,15 @@ def test_file_times_are_not_days(catalog):
     assert catalog.close_people() == set()  # one dated day
     _photo(catalog, "dated2", 11, [_face(0.4, 0.2, 0.3, 0.4)], [person])
     assert catalog.close_people() == {person}
+
+
+def test_numbers_on_separate_lines_are_not_a_card_number():
+    """A chart's axis ticks, read line by line, once joined into a 16-digit
+    number that passed the Luhn check (Tless0.tiff, a plot, was a "bank
+    document"). Card numbers and IBANs are looked for within one line."""
+    from photoorg.engine.privacy.doctext import classify_text
+
+    ticks = ["0.04", "0.035", "0", "200", "400", "600", "800", "1000", "1200", "1400", "1600", "1800", "mHz"]
+    assert classify_text(ticks) is None
+    assert classify_text(["VISA", "4539 1488 0343 6467", "VALID THRU 12/28"]) == "bank"
+    assert classify_text(["Transfer to", "IBAN DE89 3704 0044 0532 0130 00"]) == "bank"

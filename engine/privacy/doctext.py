@@ -61,8 +61,10 @@ POSTCODE_TOWN = re.compile(
     r"\b[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(-\d{4})?\b")
 PHONE = re.compile(r"(\+|\b00)\d{1,3}[\s/-]?\(?\d{2,5}\)?[\s/-]?\d{3,}|\btel\.?:?\s*[\d /()+-]{7,}", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]{2,}\b")
-IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
-CARD = re.compile(r"\b(\d{4}[\s-]?\d{4}[\s-]?\d{4}[\s-]?\d{1,7})\b")
+# Within one line only (spaces, not line breaks): a chart's axis ticks read as
+# "1000", "1200", "1400", "1600" joined across lines passed the Luhn check.
+IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b")
+CARD = re.compile(r"\b(\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7})\b")
 PRICE = re.compile(r"(?<![\d])\d{1,5}[.,]\d{2}(?![\d])|\b\d{1,3}[.,]\d{3}\b")
 RECEIPT_WORDS = re.compile(
     r"\b(sub[ _.-]?t\w*|total|totaal|cash|change|discount|tax|vat|receipt|invoice|amount|summe?|sume|summ|"
@@ -119,7 +121,8 @@ def classify_text(lines: Sequence[str]) -> Optional[str]:
     joined = "\n".join(lines)
     if any(MRZ.match(line.replace(" ", "")) for line in lines) or _hits(IDENTITY_WORDS, lines) >= 2:
         return "identity"
-    if (any(_iban_ok(m) for m in IBAN.findall(joined)) or any(_luhn_ok(m) for m in CARD.findall(joined))
+    if (any(_iban_ok(m) for line in lines for m in IBAN.findall(line))
+            or any(_luhn_ok(m) for line in lines for m in CARD.findall(line))
             or _hits(BANK_WORDS, lines) >= 2):
         return "bank"
     if _hits(MEDICAL_WORDS, lines) >= 2:
