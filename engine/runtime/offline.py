@@ -4,9 +4,9 @@ The one place where the engine turns off what third-party libraries would
 otherwise send over the network. Found by tracing ``photoorg analyze`` under
 ``unshare -rn strace -f -e trace=network``:
 
-- ONNX Runtime (1.2x+ on Linux) starts a telemetry client (Microsoft's 1DS
-  collector, ``mobile.events.data.microsoft.com``) with the first session and
-  resolves that host from a background thread some seconds later, in every
+- ONNX Runtime (1.2x+ on Linux) starts a telemetry client (its vendor's 1DS
+  events collector) with the first session and resolves the collector's host
+  name from a background thread some seconds later, in every
   process that runs a model (the engine's own sessions and rapidocr's).
   ``onnxruntime.disable_telemetry_events()`` does not stop it; the
   ``ORT_DISABLE_TELEMETRY`` variable does, but only when it is set before
