@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+from fuzz_corpus import peak_mb  # noqa: E402 - VmHWM, not inherited like ru_maxrss
 PHOTOS = REPO.parent / "shared" / "photos"
 PEAK_LIMIT_MB = 1024
 
@@ -53,6 +54,7 @@ def build(catalog_path: Path, n: int, n_real: int, seed: int = 0) -> dict:
     from photoorg.engine.analysis.embed_stage import dhash
     from photoorg.engine.catalog import Catalog
     from photoorg.engine.imaging.decode import decode
+    from photoorg.engine.series import evidence, local
     from photoorg.engine.series.ranking import FEATURE_MODEL, SeriesRanking
     from photoorg.engine.settings import Settings
 
@@ -67,10 +69,13 @@ def build(catalog_path: Path, n: int, n_real: int, seed: int = 0) -> dict:
     vectors = ranking.vectors({k: out[k] for k in ("stage3", "stage4", "stage5")})
     embeddings = out["embedding"]
     hashes = [dhash(im) for im in images]
+    # The catalog holds no files to read, so the keypoints that the stage's
+    # verification would extract from each photo are stored beforehand.
+    keypoints = [local.extract(im) for im in images]
     with Catalog(catalog_path) as cat:
         root = str(catalog_path.parent / "timelapse")
         cat.add_root(root)
-        emb, dh, vec = {}, {}, {}
+        emb, dh, vec, kp = {}, {}, {}, {}
         with cat.write():
             for k in range(n):
                 src = k % n_real
@@ -83,23 +88,13 @@ def build(catalog_path: Path, n: int, n_real: int, seed: int = 0) -> dict:
                 emb[content] = embeddings[src] * (1 + rng.normal(0, noise, embeddings[src].shape))
                 vec[content] = vectors[src] * (1 + rng.normal(0, noise, vectors[src].shape))
                 dh[content] = hashes[src]
+                kp[content] = keypoints[src]
         cat.put_features(MODEL_NAME, "embedding", emb, dtype="<f2")
         cat.put_features(MODEL_NAME, "dhash", dh, dtype="|u1")
         cat.put_features(FEATURE_MODEL, ranking.feature_kind, vec, dtype="<f2")
+        cat.put_features(evidence.FEATURE_MODEL, local.VERSION, kp, dtype="|u1")
     return {"photos": n, "real_feature_sources": n_real, "vector_dim": int(vectors.shape[1]),
             "source": str(source.relative_to(PHOTOS))}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM; unlike ru_maxrss it is
-    not inherited from the parent that started the process)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def stage_only(catalog_path: Path) -> None:
@@ -110,7 +105,7 @@ def stage_only(catalog_path: Path) -> None:
     from photoorg.engine.settings import Settings
 
     settings = Settings.for_catalog(catalog_path, workers=2)
-    start_rss = peak_rss_mb()
+    start_rss = peak_mb()
     with Catalog(catalog_path) as cat:
         started = time.monotonic()
         summary = stage.run(cat, settings, lambda p: None, CancelToken())
@@ -120,7 +115,7 @@ def stage_only(catalog_path: Path) -> None:
             "WHERE s.kind = 'series' GROUP BY s.id ORDER BY 1 DESC")]
         scored = cat.scalar("SELECT count(*) FROM series_members m JOIN series s ON s.id = m.series_id "
                             "WHERE s.kind = 'series' AND m.score IS NOT NULL")
-    peak = peak_rss_mb()
+    peak = peak_mb()
     print(json.dumps({"summary": summary, "seconds": round(seconds, 1), "series_sizes": sizes[:5],
                       "scored_members": scored, "rss_before_stage_mb": round(start_rss),
                       "peak_rss_mb": round(peak)}))
