@@ -20,7 +20,7 @@ from ..face_crops import FaceCrops
 from ..qtutil import slot, start_once
 from ..session import Session
 from ..theme import icon, icon_image
-from ..widgets.face_review import FaceReview, face_grid
+from ..widgets.face_review import FaceReview, face_grid, load_face_icons
 
 ID = Qt.ItemDataRole.UserRole + 1
 LOADED = Qt.ItemDataRole.UserRole + 2
@@ -240,14 +240,7 @@ class PeopleView(QWidget):
                 if image is not None:
                     item.setIcon(QIcon(self._badged(image, person.owner)))
                     item.setData(LOADED, True)
-        for i in range(self.faces.count()):
-            item = self.faces.item(i)
-            face = self.face_refs.get(item.data(ID))
-            if face is not None and not item.data(LOADED):
-                image = self.crops.get(face)
-                if image is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(image)))
-                    item.setData(LOADED, True)
+        load_face_icons(self.faces, self.face_refs, self.crops, ID)
 
     @staticmethod
     def _badged(image, owner: int) -> QPixmap:

@@ -86,6 +86,19 @@ def face_grid(size: int, pad: tuple[int, int] = (28, 40), multi: bool = False) -
     return grid
 
 
+def load_face_icons(grid: QListWidget, refs: dict, crops, role: int = FACE) -> None:
+    """Give every item of a face grid its crop once the crop is ready (items
+    keep their face key under ``role``; crops arrive from a background loader)."""
+    for i in range(grid.count()):
+        item = grid.item(i)
+        ref = refs.get(item.data(role))
+        if ref is not None and not item.data(LOADED):
+            image = crops.get(ref)
+            if image is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                item.setData(LOADED, True)
+
+
 class FaceReview(QWidget):
     """The "Unknown faces" section of the People view."""
 
@@ -233,14 +246,7 @@ class FaceReview(QWidget):
         self.who.setVisible(cover is not None)
         if image is not None:
             self.who.setPixmap(QPixmap.fromImage(image))
-        for i in range(self.faces.count()):
-            item = self.faces.item(i)
-            ref = self.refs.get(item.data(FACE))
-            if ref is not None and not item.data(LOADED):
-                image = self.crops.get(ref)
-                if image is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(image)))
-                    item.setData(LOADED, True)
+        load_face_icons(self.faces, self.refs, self.crops)
 
     def _update(self) -> None:
         g = self.current_group()

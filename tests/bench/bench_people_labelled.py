@@ -66,14 +66,11 @@ def build_catalog(path: Path):
 
 def figures(name: str, pred, truth, quality, offered, photo) -> dict:
     from photoorg.engine.faces import metrics
+    from photoorg.engine.faces.quality import REVIEW_QUALITY
 
     pred = np.asarray(pred)
     pp, pr, _ = metrics.pairwise_prf(pred, truth)
     bp, br, bf = metrics.bcubed(pred, truth)
-    try:
-        from photoorg.engine.faces.quality import REVIEW_QUALITY
-    except ImportError:
-        REVIEW_QUALITY = 0.45  # noqa: N806 - the same bar for code that predates it
     ok = np.asarray(quality) >= REVIEW_QUALITY
     covered = (pred >= 0) | np.asarray(offered, bool)
     clashes = sorted({(int(p), ph) for p, ph in zip(pred, photo) if p >= 0
@@ -114,20 +111,13 @@ def main() -> None:
         truth = truth_for(faces, labels)
         photo = [f.content_hash for f in faces]
         pred = np.array([f.person_id if f.person_id is not None else -1 for f in faces])
-        offered = np.zeros(len(faces), bool)
-        suggestions = {}
-        try:
-            from photoorg.engine.faces.suggest import face_suggestions
+        from photoorg.engine.faces.suggest import face_suggestions, review_groups
 
-            from photoorg.engine.faces.suggest import review_groups
-
-            suggestions = face_suggestions(catalog)
-            # Offered: an "is this X?" candidate, or a "new person?" group of 2+ look-alike faces.
-            grouped = {f for g in review_groups(catalog) if g.person_id is None and len(g.face_ids) > 1
-                       for f in g.face_ids}
-            offered = np.array([bool(suggestions.get(f.id)) or f.id in grouped for f in faces])
-        except ImportError:
-            print("(this code has no suggestions: only assigned faces count)")
+        suggestions = face_suggestions(catalog)
+        # Offered: an "is this X?" candidate, or a "new person?" group of 2+ look-alike faces.
+        # ("Seen once" is a group of faces that match nobody: not an offer.)
+        grouped = {f for g in review_groups(catalog) if g.kind == "new_person" for f in g.face_ids}
+        offered = np.array([bool(suggestions.get(f.id)) or f.id in grouped for f in faces])
         figures("people (the faces stage's clustering)", pred, truth, t["quality"], offered, photo)
         if args.list:
             for f, who, p in zip(faces, truth, pred):
@@ -147,14 +137,11 @@ def variants(t: dict, truth, photo) -> None:
     none = np.zeros(len(x), bool)
     t0 = time.perf_counter()
     figures("dbscan_like (eps 0.5, no cannot-link)", dbscan_like(x, t["quality"]), truth, t["quality"], none, photo)
-    try:
-        from photoorg.engine.faces.cluster import ClusterParams, constrained_clusters
+    from photoorg.engine.faces.cluster import ClusterParams, constrained_clusters
 
-        _, groups = np.unique(photo, return_inverse=True)
-        figures("constrained linkage (eps 0.5, cannot-link)",
-                constrained_clusters(x, groups, t["quality"], ClusterParams()), truth, t["quality"], none, photo)
-    except ImportError:
-        pass
+    _, groups = np.unique(photo, return_inverse=True)
+    figures("constrained linkage (eps 0.5, cannot-link)",
+            constrained_clusters(x, groups, t["quality"], ClusterParams()), truth, t["quality"], none, photo)
     import hdbscan
 
     for mcs, ms in ((2, 1), (2, 2), (3, 1)):
