@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from .changes import Change
 from .privacy_actions import privacy_summary
 
 BADGE_TEXT = {
@@ -22,10 +23,10 @@ class BadgeTips:
     def __init__(self, session) -> None:
         self.session = session
         self._privacy: dict[int, str] = {}
-        session.library_changed.connect(self._forget)
+        session.changed.connect(self._forget)
 
-    def _forget(self, what: str) -> None:
-        if what in ("privacy", "analysis", "people", "scan"):
+    def _forget(self, kinds: Change) -> None:
+        if kinds & (Change.PRIVACY | Change.ANALYSIS | Change.PEOPLE | Change.PHOTOS | Change.PROGRESS):
             self._privacy.clear()
 
     def text(self, row, badge: str, later: Callable[[str], None]) -> str:

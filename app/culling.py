@@ -1,9 +1,10 @@
 """Culling edits (pick / reject flags, star ratings) as undoable commands.
 
 An edit shows at once (the grid row is patched), is written on the "edit"
-lane (``catalog.set_flag`` / ``catalog.set_rating``, which also log the
-decision for learning), and is undone with Ctrl+Z by writing each photo's
-previous value back. A write that fails puts the old values back on screen
+lane as one journalled action (``user_commands.set_flag`` / ``set_rating``,
+which also log the decision for learning), and is undone with Ctrl+Z by
+writing back every row it changed: the photos' previous values and the
+decision log, so the interest that reads that log is what it was. A write that fails puts the old values back on screen
 and says why. Once written, the photos' XMP sidecars follow (when the user
 opted in; ``sidecars``).
 """
@@ -15,9 +16,12 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtGui import QUndoCommand
 
+from photoorg.engine.catalog import user_commands
+
+from .changes import Change
 from .session import Session
 
-FIELDS = {"flag": "set_flag", "rating": "set_rating"}
+FIELDS = {"flag": user_commands.set_flag, "rating": user_commands.set_rating}
 
 
 def _describe(field: str, value: Any, n: int) -> str:
@@ -40,26 +44,29 @@ class EditCommand(QUndoCommand):
         self.value = value
         self.patch = patch
         self.settle = settle or (lambda ids: None)
+        self.action_id: Optional[int] = None
 
     def redo(self) -> None:
-        self._write({pid: self.value for pid in self.old}, revert_to=self.old)
+        catalog, ids, value = self.session.catalog, list(self.old), self.value
+
+        def write() -> None:
+            if self.action_id is None:
+                self.action_id, _ = user_commands.perform(catalog, FIELDS[self.field](ids, value))
+            else:
+                catalog.redo_action(self.action_id)
+        self._write({pid: self.value for pid in self.old}, revert_to=self.old, write=write)
 
     def undo(self) -> None:
-        self._write(self.old, revert_to={pid: self.value for pid in self.old})
+        catalog = self.session.catalog
+        self._write(self.old, revert_to={pid: self.value for pid in self.old},
+                    write=lambda: catalog.undo_action(self.action_id) if self.action_id is not None else None)
 
-    def _write(self, values: dict[int, Any], revert_to: dict[int, Any]) -> None:
+    def _write(self, values: dict[int, Any], revert_to: dict[int, Any], write: Callable[[], Any]) -> None:
         groups: dict[Any, list[int]] = defaultdict(list)
         for pid, value in values.items():
             groups[value].append(pid)
         for value, ids in groups.items():
             self.patch(ids, self.field, value)
-        catalog = self.session.catalog
-        method = getattr(catalog, FIELDS[self.field])
-
-        def write() -> None:
-            with catalog.write():  # one transaction for the whole edit
-                for value, ids in groups.items():
-                    method(ids, value)
 
         ids = list(values)
 
@@ -67,6 +74,7 @@ class EditCommand(QUndoCommand):
             self.settle(ids)
             self.session.photos_changed.emit(ids)
             self.session.sidecars.request(ids)
+            self.session.notify(Change.FLAGS)
 
         def failed(message: str) -> None:
             for pid, value in revert_to.items():

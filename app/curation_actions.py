@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from PySide6.QtGui import QUndoCommand
 
+from .changes import CLEANED, Change
 from .session import Session, format_bytes
 from .workers import Task
 
@@ -27,32 +28,15 @@ def curation_available() -> bool:
     return True
 
 
-class PickCommand(QUndoCommand):
-    """The user keeps ``new`` as the best of a series (was ``old``)."""
+def push_pick(session: Session, series_id: int, photo_id: int):
+    """The user keeps ``photo_id`` as the best of a series: one journalled
+    action (undo restores the series' pick, its "your pick" mark and the
+    decision log the interest model reads)."""
+    from photoorg.engine.catalog.user_commands import set_series_pick
 
-    def __init__(self, session: Session, series_id: int, old: Optional[int], new: int) -> None:
-        super().__init__("Change the pick of a series")
-        self.session, self.series_id, self.old, self.new = session, series_id, old, new
+    from .actions import push_action
 
-    def redo(self) -> None:
-        self._write(self.new)
-
-    def undo(self) -> None:
-        if self.old is not None:
-            self._write(self.old)
-
-    def _write(self, photo_id: int) -> None:
-        catalog, series_id = self.session.catalog, self.series_id
-        session, changed = self.session, [p for p in (self.old, self.new) if p]
-
-        def done(_result) -> None:
-            session.library_changed.emit("series")
-            session.photos_changed.emit(changed)
-            session.sidecars.request(changed)  # "Best shot" moves from one sidecar to the other
-
-        session.runner.call(
-            "change pick", lambda: catalog.set_series_pick(series_id, photo_id), lane="edit", on_done=done,
-            on_error=lambda msg: session.error.emit(f"The pick was not changed: {msg}"))
+    return push_action(session, set_series_pick(series_id, photo_id), Change.SERIES | Change.FLAGS)
 
 
 def describe_result(result) -> str:
@@ -127,13 +111,13 @@ def run_cleanup(session: Session, series_ids: Optional[list[int]], keep: int, *,
         if push and result.transaction_id is not None and result.moved:
             session.undo.push(CleanupCommand(session, result.transaction_id, series_ids, keep, "Clean up series"))
         session.message.emit(text + (" · Ctrl+Z puts them back" if result.moved else ""))
-        session.library_changed.emit("curation")
+        session.notify(CLEANED)
         if on_done:
             on_done(result)
 
     return session.runner.submit(
         "Cleaning up series", work, lane="work", on_done=done,
-        on_error=lambda msg: (session.error.emit(f"Clean-up stopped: {msg}"), session.library_changed.emit("curation")))
+        on_error=lambda msg: (session.error.emit(f"Clean-up stopped: {msg}"), session.notify(CLEANED)))
 
 
 def undo_curation(session: Session, txn: Optional[int], on_done: Optional[Callable] = None) -> Task:
@@ -149,7 +133,7 @@ def undo_curation(session: Session, txn: Optional[int], on_done: Optional[Callab
         if result.failed:
             text += f"; {len(result.failed)} could not be put back now (try Undo again)"
         session.message.emit(text)
-        session.library_changed.emit("curation")
+        session.notify(CLEANED)
         if on_done:
             on_done(result)
 
@@ -158,15 +142,19 @@ def undo_curation(session: Session, txn: Optional[int], on_done: Optional[Callab
         on_done=done, on_error=lambda msg: session.error.emit(f"Undo: {msg}"))
 
 
-def undo_last_curation(session: Session) -> Optional[Task]:
-    """Ctrl+Z with an empty undo stack (e.g. after a restart)."""
+def latest_curation(session: Session):
+    """The latest clean-up that still has files out, or None."""
     if not curation_available():
-        session.message.emit("Nothing to undo")
         return None
     from photoorg.engine.curation import transactions
 
-    latest = next((t for t in transactions(session.catalog, limit=20)
-                   if t.state != "undone" and (t.counts.get("moved") or t.counts.get("copying"))), None)
+    return next((t for t in transactions(session.catalog, limit=20)
+                 if t.state != "undone" and (t.counts.get("moved") or t.counts.get("copying"))), None)
+
+
+def undo_last_curation(session: Session) -> Optional[Task]:
+    """Ctrl+Z with an empty undo stack (e.g. after a restart)."""
+    latest = latest_curation(session)
     if latest is None:
         session.message.emit("Nothing to undo")
         return None

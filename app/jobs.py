@@ -13,6 +13,7 @@ from typing import Callable, Optional, Sequence
 from photoorg.engine.scan.scanner import ScanSummary, scan
 
 from .analysis_process import run_analysis
+from .changes import ANALYSED, Change
 
 from .session import Session
 from .workers import Task
@@ -27,7 +28,7 @@ def start_scan(session: Session, paths: Sequence[str], *, analyse: bool = True,
         return scan(session.catalog, paths, settings, progress, token)
 
     def done(summary: ScanSummary) -> None:
-        session.library_changed.emit("scan")
+        session.notify(Change.PHOTOS | Change.FOLDERS)
         counts = summary.counts()
         text = (f"Scan {'cancelled' if summary.cancelled else 'done'}: {counts['added']} added, "
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['missing']} missing, "
@@ -41,8 +42,8 @@ def start_scan(session: Session, paths: Sequence[str], *, analyse: bool = True,
     return session.runner.submit(
         f"Scanning {', '.join(paths) if len(paths) < 3 else f'{len(paths)} folders'}", work, lane="work",
         on_done=done, on_error=lambda msg: session.error.emit(f"Scan failed: {msg}"),
-        on_progress=lambda p: session.live_changed("scan") if p.stage == "read" else None,
-        on_cancelled=lambda: session.library_changed.emit("scan"),
+        on_progress=lambda p: session.live_changed(Change.PHOTOS | Change.FOLDERS) if p.stage == "read" else None,
+        on_cancelled=lambda: session.notify(Change.PHOTOS | Change.FOLDERS),
     )
 
 
@@ -54,7 +55,7 @@ def start_analysis(session: Session, only: Optional[list[str]] = None, *, in_pro
         return run_analysis(session.catalog, settings, token, progress, only, in_process=in_process)
 
     def done(outcomes: list[dict]) -> None:
-        session.library_changed.emit("analysis")
+        session.notify(ANALYSED)
         failed = [o for o in outcomes if o["status"] == "failed"]
         if failed:
             session.error.emit("Analysis: " + "; ".join(f"{o['stage']} failed ({o.get('error')})" for o in failed))
@@ -64,6 +65,7 @@ def start_analysis(session: Session, only: Optional[list[str]] = None, *, in_pro
     return session.runner.submit(
         "Analysing", work, lane="work", on_done=done,
         on_error=lambda msg: session.error.emit(f"Analysis failed: {msg}"),
-        on_progress=lambda p: session.live_changed("analysis-live"),
-        on_cancelled=lambda: session.library_changed.emit("analysis"),
+        # Each stage commits as it goes: the grid shows new marks while it runs.
+        on_progress=lambda p: session.live_changed(Change.PROGRESS),
+        on_cancelled=lambda: session.notify(ANALYSED),
     )

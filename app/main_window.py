@@ -16,7 +16,8 @@ from photoorg.engine.errors import PhotoOrgError
 from photoorg.engine.settings import Settings
 
 from . import jobs
-from .curation_actions import undo_last_curation, unfinished_notice
+from .actions import undo_last
+from .curation_actions import unfinished_notice
 from .qtutil import guard_pyside_refcount_bug
 from .qtutil import slot as qslot
 from .session import Session
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         if self.session.undo.canUndo():
             self.session.undo.undo()
         else:
-            undo_last_curation(self.session)
+            undo_last(self.session)
 
     def _update_undo(self) -> None:
         if self.session is None:

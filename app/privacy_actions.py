@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from .changes import Change
 from .qtutil import slot
 
 REASON_TEXT = {
@@ -51,33 +51,12 @@ def privacy_summary(p: Optional[dict]) -> str:
     return "Not private: nothing private found"
 
 
-class PrivacyCommand(QUndoCommand):
-    """The user's word on a photo's privacy (True / False / None = the rules)."""
-
-    def __init__(self, session, photo_id: int, old: Optional[bool], new: Optional[bool]) -> None:
-        text = {True: "Mark a photo private", False: "Mark a photo not private", None: "Let the rules decide privacy"}
-        super().__init__(text[new])
-        self.session, self.photo_id, self.old, self.new = session, photo_id, old, new
-
-    def redo(self) -> None:
-        self._write(self.new)
-
-    def undo(self) -> None:
-        self._write(self.old)
-
-    def _write(self, value: Optional[bool]) -> None:
-        session, catalog, pid = self.session, self.session.catalog, self.photo_id
-
-        def done(_result) -> None:
-            session.library_changed.emit("privacy")  # the grids' lock badges and the inspector
-
-        session.runner.call("change privacy", lambda: catalog.set_private([pid], value), lane="edit",
-                            on_done=done,
-                            on_error=lambda msg: session.error.emit(f"{self.text()} was not saved: {msg}"))
-
-
 def push_privacy(session, photo_id: int, old: Optional[bool], new: Optional[bool]) -> None:
-    session.undo.push(PrivacyCommand(session, photo_id, old, new))
+    from photoorg.engine.catalog.user_commands import set_private
+
+    from .actions import push_action
+
+    push_action(session, set_private([photo_id], new), Change.PRIVACY)
 
 
 def privacy_widget(session):

@@ -18,6 +18,7 @@ from photoorg.engine.catalog import Catalog
 from photoorg.engine.progress import Progress
 from photoorg.engine.settings import Preferences, Settings
 
+from .changes import Change, from_word
 from .sidecars import SidecarWriter
 from .thumbs import ThumbnailCache
 from .workers import Task, TaskRunner
@@ -29,8 +30,10 @@ LIVE_REFRESH_S = 1.0
 
 
 class Session(QObject):
-    # What changed in bulk: "scan", "analysis", "series", "curation", "people",
-    # "albums", "prefs". Views refresh what they show.
+    # What changed (``changes.Change`` flags): views reload what they show.
+    changed = Signal(object)
+    # The older word form ("scan", "people"...), bridged to ``changed``;
+    # new code calls ``notify``.
     library_changed = Signal(str)
     # Some photos' rows changed (flags, ratings, picks): their ids.
     photos_changed = Signal(list)
@@ -51,10 +54,11 @@ class Session(QObject):
         self.sidecars = SidecarWriter(self)
         self._opened: set[int] = set()
         self._last_live = 0.0
-        self._live_pending: Optional[str] = None
+        self._live_pending = Change.none()
         self._live_timer = QTimer(self, singleShot=True)
         self._live_timer.timeout.connect(self._emit_live)
         self.closed = False
+        self.library_changed.connect(lambda word: self.notify(from_word(word)))
 
     # -- preferences -------------------------------------------------------------------
     def save_prefs(self, prefs: Preferences) -> Task:
@@ -62,7 +66,7 @@ class Session(QObject):
         self.settings = self.settings.with_prefs(prefs)
         return self.runner.call(
             "save settings", lambda: self.catalog.set_pref("preferences", prefs.to_dict()), lane="edit",
-            on_done=lambda _: self.library_changed.emit("prefs"), on_error=self.error.emit)
+            on_done=lambda _: self.notify(Change.PREFS), on_error=self.error.emit)
 
     # -- interest signals -----------------------------------------------------------------
     def record_open(self, photo_id: int) -> Optional[Task]:
@@ -76,9 +80,16 @@ class Session(QObject):
                                 lane="edit", on_error=lambda msg: log.info("open not logged: %s", msg))
 
     # -- live refresh while work writes --------------------------------------------------
-    def live_changed(self, what: str) -> None:
+    def notify(self, kinds: Change) -> None:
+        """Tell every view what changed (one or several kinds)."""
+        if kinds and not self.closed:
+            self.changed.emit(kinds)
+
+    def live_changed(self, kinds: Change = Change.PROGRESS) -> None:
         """Called on progress of writing work: views refresh, throttled."""
-        self._live_pending = what
+        if isinstance(kinds, str):  # the older word form
+            kinds = from_word(kinds)
+        self._live_pending |= kinds
         wait = LIVE_REFRESH_S - (time.monotonic() - self._last_live)
         if wait <= 0:
             self._emit_live()
@@ -89,8 +100,8 @@ class Session(QObject):
         if self._live_pending and not self.closed:
             self._last_live = time.monotonic()
             self.thumbs.forget_missing()
-            what, self._live_pending = self._live_pending, None
-            self.library_changed.emit(what)
+            kinds, self._live_pending = self._live_pending, Change.none()
+            self.notify(kinds)
 
     # -- closing ---------------------------------------------------------------------------
     def close(self, timeout_s: float = 15.0) -> bool:

@@ -15,6 +15,7 @@ from typing import Optional
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from .changes import Change
 from .session import Session
 from .views.library_view import LibraryView
 from .views.welcome_view import WelcomeView
@@ -111,7 +112,7 @@ class Shell(QWidget):
 
         self.current_view = "library"
         session.error.connect(self.banner.show_error)
-        session.library_changed.connect(self._library_changed)
+        session.changed.connect(self._changed)
         session.photos_changed.connect(self._photos_changed)
         self.sidebar.navigate.connect(self.navigate)
         self.library.current_photo_changed.connect(self.inspector.show_photo)
@@ -173,12 +174,12 @@ class Shell(QWidget):
             on_error=lambda msg: self.session.error.emit(f"Could not list folders: {msg}"))
         self.sidebar.set_saved_filters(catalog.get_pref("saved_filters", []) or [])
 
-    def _library_changed(self, what: str) -> None:
-        if what == "scan":
+    def _changed(self, kinds: Change) -> None:
+        if kinds & Change.FOLDERS:  # the sidebar's folders and their counts
             self.refresh_sidebar()
             if self.current_view == "welcome" and self.session.catalog.photo_count():
                 self.show_view("library")
-        if what in ("analysis", "series", "curation", "people", "albums", "privacy"):
+        if kinds & ~(Change.FOLDERS | Change.PREFS):
             self.inspector.refresh()
 
     def _photos_changed(self, ids: list) -> None:

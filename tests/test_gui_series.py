@@ -70,6 +70,10 @@ def test_change_the_pick_then_clean_up_and_undo(qtbot, series_window):
     window.undo()
     wait_idle(qtbot, window)
     assert catalog.series_by_id(strip.id).pick_photo_id == old_pick
+    # ...and its "your pick" mark and the logged decision go with it.
+    assert not catalog.series_by_id(strip.id).user_pick
+    assert not catalog.decisions("series_pick")
+    qtbot.waitUntil(lambda: not view.model.strip(view.model.row_of(strip.id)).user_pick)
     window.session.undo.redo()
     wait_idle(qtbot, window)
     assert catalog.series_by_id(strip.id).pick_photo_id == new_pick
@@ -93,8 +97,9 @@ def test_change_the_pick_then_clean_up_and_undo(qtbot, series_window):
     assert not any(os.path.exists(p) for p in paths)
     assert all(catalog.photo(i.photo_id).status == "trashed" for i in going)
     assert os.path.exists(catalog.photo(new_pick).path)
-    # Gone from the grid too.
+    # Gone from the grid too: hidden, it reloads once shown.
     lib = window.shell.library
+    window.shell.show_view("library")
     qtbot.waitUntil(lambda: all(lib.model.row_of(i.photo_id) < 0 for i in going))
     # Ctrl+Z puts the files back.
     window.undo()

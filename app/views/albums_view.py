@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QPixmap, QUndoCommand
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
     QSplitter, QStackedWidget, QVBoxLayout, QWidget,
@@ -24,7 +24,12 @@ from photoorg.engine.catalog.browse import BrowseFilter
 from ..badge_tips import BadgeTips
 from ..grid_model import GridData, PhotoGridModel, load_grid
 from ..qtutil import slot, start_once
+from photoorg.engine.catalog import user_commands
+
+from ..actions import push_action
+from ..changes import Change
 from ..session import Session
+from .lazy import LazyView
 from ..theme import icon
 from ..widgets.photo_grid import PhotoGrid
 
@@ -56,19 +61,9 @@ def _days_between(start: float, end: float) -> int:
     return (dt.datetime.fromtimestamp(end).date() - dt.datetime.fromtimestamp(start).date()).days + 1
 
 
-class EventCommand(QUndoCommand):
-    def __init__(self, view: "AlbumsView", album_id: int, old: Optional[str], new: Optional[str]) -> None:
-        super().__init__("Correct the event of an album")
-        self.view, self.album_id, self.old, self.new = view, album_id, old, new
+class AlbumsView(LazyView):
+    watches = Change.ANALYSIS | Change.ALBUMS | Change.CURATION | Change.PHOTOS | Change.PRIVACY
 
-    def redo(self) -> None:
-        self.view.write_event(self.album_id, self.new)
-
-    def undo(self) -> None:
-        self.view.write_event(self.album_id, self.old)
-
-
-class AlbumsView(QWidget):
     def __init__(self, session: Session, shell=None, parent=None) -> None:
         super().__init__(parent)
         self.session, self.shell = session, shell
@@ -160,24 +155,17 @@ class AlbumsView(QWidget):
         self.same_event.clicked.connect(self.show_event_photos)
         self.mode.activated.connect(lambda _i: self._mode_chosen())
         self.grid.current_photo_changed.connect(lambda pid: shell.show_photo(pid) if shell and pid >= 0 else None)
-        session.library_changed.connect(self._library_changed)
+        self.listen(session)
         self._covers_timer = QTimer(self, singleShot=True, interval=80)
         self._covers_timer.timeout.connect(self._apply_covers)
         session.thumbs.ready.connect(slot(start_once, self._covers_timer))
-        self.loaded = False
-        self._dirty = True
         self._set_enabled(False)
 
     # -- data ------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
-
     def current_mode(self) -> Optional[str]:
         return self.mode.currentData()
 
-    def refresh(self) -> None:
-        self._dirty = False
+    def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
         if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
             self._show(([], None, [], {}))
@@ -319,12 +307,6 @@ class AlbumsView(QWidget):
         if info is not None and info.event and self.shell is not None:
             self.shell.navigate(("filter", {"event": info.event}, self.display(info.event), "importance"))
 
-    def _library_changed(self, what: str) -> None:
-        if what in ("analysis", "albums", "curation"):
-            self._dirty = True
-            if self.isVisible():
-                self.refresh()
-
     # -- corrections -------------------------------------------------------------------
     def _event_chosen(self, _index: int) -> None:
         info = self.infos.get(self.album_id)
@@ -332,31 +314,14 @@ class AlbumsView(QWidget):
             return
         new = self.event.currentData()
         if new != info.user_event:
-            self.session.undo.push(EventCommand(self, info.id, info.user_event, new))
-
-    def write_event(self, album_id: int, label: Optional[str]) -> None:
-        catalog = self.session.catalog
-
-        def write():
-            try:
-                from photoorg.engine.albums.build import correct_event
-            except ImportError:
-                return catalog.set_album_event(album_id, label)
-            return correct_event(catalog, album_id, label)
-
-        self.session.runner.call("correct the event", write, lane="edit",
-                                 on_done=lambda _: self.session.library_changed.emit("albums"),
-                                 on_error=lambda msg: self.session.error.emit(f"The event was not changed: {msg}"))
+            push_action(self.session, user_commands.correct_event(info.id, new), Change.ALBUMS)
 
     def _rename(self) -> None:
         info = self.infos.get(self.album_id)
         new = self.title.text().strip() or None
         if info is None or new == (info.title or None):
             return
-        catalog, album_id = self.session.catalog, info.id
-        self.session.runner.call("rename album", lambda: catalog.rename_album(album_id, new), lane="edit",
-                                 on_done=lambda _: self.session.library_changed.emit("albums"),
-                                 on_error=lambda msg: self.session.error.emit(f"The album was not renamed: {msg}"))
+        push_action(self.session, user_commands.rename_album(info.id, new), Change.ALBUMS)
 
     def _mode_chosen(self) -> None:
         mode = self.current_mode()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from ..changes import Change
 from ..session import Session
+from .lazy import LazyView
 from ..widgets.charts import BarChart, PlacesPlot, TimeBars
 
 NOT_YET = "Appears once the photos are analysed (File ▸ Analyse now)"
@@ -58,7 +60,9 @@ def _continuous(months: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return out
 
 
-class InsightsView(QWidget):
+class InsightsView(LazyView):
+    watches = Change.ANALYSIS | Change.ALBUMS | Change.PEOPLE | Change.CURATION | Change.PHOTOS | Change.FLAGS | Change.FOLDERS
+
     def __init__(self, session: Session, shell=None, parent=None) -> None:
         super().__init__(parent)
         self.session, self.shell = session, shell
@@ -107,27 +111,14 @@ class InsightsView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(header)
         layout.addWidget(scroll, 1)
-        session.library_changed.connect(self._library_changed)
-        self.loaded = False
-        self._dirty = True
+        self.listen(session)
 
-    def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
-
-    def refresh(self) -> None:
-        self._dirty = False
+    def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
         self.summary.setText("computing…")
         self.session.runner.call("insights", lambda: load_insights(catalog), lane="query", key="insights",
                                  on_done=self._show,
                                  on_error=lambda msg: self.session.error.emit(f"Could not compute insights: {msg}"))
-
-    def _library_changed(self, what: str) -> None:
-        if what in ("analysis", "albums", "people", "curation", "scan"):
-            self._dirty = True
-            if self.isVisible():
-                self.refresh()
 
     def _show(self, data: dict) -> None:
         self.loaded = True

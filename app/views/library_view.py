@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import QPoint, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QVBoxLayout
 
 from photoorg.engine.catalog.browse import BrowseFilter
 
+from ..changes import Change
 from ..culling import push_edit
 from ..badge_tips import BadgeTips
 from ..grid_model import GridData, PhotoGridModel, load_grid
@@ -22,12 +23,17 @@ from ..session import Session
 from ..widgets.filter_bar import FilterBar
 from ..widgets.loupe import Loupe
 from ..widgets.photo_grid import PhotoGrid
+from .lazy import LazyView
 
 
 FIRST_PAGE = 800  # rows shown before the whole list is read
 
 
-class LibraryView(QWidget):
+class LibraryView(LazyView):
+    # Rows, their badges and sort keys: everything a grid row shows, and the
+    # live notices while analysis writes (new series marks, interest, locks).
+    watches = (Change.PHOTOS | Change.FLAGS | Change.SERIES | Change.CURATION | Change.ALBUMS | Change.PEOPLE
+               | Change.PRIVACY | Change.ANALYSIS | Change.PROGRESS)
     current_photo_changed = Signal(int)
     count_changed = Signal(int)
     save_filter_requested = Signal(dict, str)  # filter fields, sort
@@ -54,7 +60,6 @@ class LibraryView(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.stack, 1)
         self.empty.hide()
-        self.loaded = False  # True once the first rows arrived
         self._pending_select: Optional[int] = None
 
         self.bar.changed.connect(lambda: self.refresh(reset=True))
@@ -68,7 +73,7 @@ class LibraryView(QWidget):
         self.loupe.step.connect(self._loupe_step)
         self.loupe.flag_requested.connect(lambda v: self.edit("flag", v))
         self.loupe.rating_requested.connect(lambda v: self.edit("rating", v))
-        session.library_changed.connect(self._library_changed)
+        self.listen(session)
         self.update_sorts()
 
     # -- what is shown ------------------------------------------------------------------
@@ -85,10 +90,16 @@ class LibraryView(QWidget):
         caps = self.session.catalog.browse_capabilities()
         self.bar.set_sorts(caps.sorts)
 
+    def reload(self, kinds: Change) -> None:
+        if kinds & (Change.ANALYSIS | Change.ALBUMS | Change.PROGRESS):
+            self.update_sorts()
+        self.refresh(reset=False)
+
     def refresh(self, reset: bool = False) -> None:
         """Reload the rows: a reset for a new filter, an edit script otherwise.
         A reset shows the first screenfuls at once, then the rest as an
         insertion (a 100,000-photo list takes a second to read)."""
+        self._dirty, self.pending = False, Change.none()
         filt, sort = self.filter(), self.bar.sort_key()
         catalog = self.session.catalog
         keep = self.grid.current_id()
@@ -146,12 +157,6 @@ class LibraryView(QWidget):
         else:
             self.empty.setText("   No photos yet: add a folder (File ▸ Add folder…) and they appear here as they are read.")
         self.empty.show()
-
-    def _library_changed(self, what: str) -> None:
-        if what in ("scan", "analysis", "series", "curation", "albums", "people", "privacy"):
-            if what in ("analysis", "albums"):
-                self.update_sorts()
-            self.refresh(reset=False)
 
     def _save_filter(self) -> None:
         self.save_filter_requested.emit(self.filter().to_dict(), self.bar.sort_key())

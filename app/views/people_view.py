@@ -2,7 +2,7 @@
 faces of the selected person. Name a person, mark who you are, merge people,
 split faces off into a new person, remove a wrong face; each correction is
 kept by every later clustering (the faces engine stores them as constraints).
-Naming and removing a face are undoable with Ctrl+Z. "Unknown faces" shows
+Every correction is undoable with Ctrl+Z (also after a restart). "Unknown faces" shows
 the faces in no person with "Is this X?" (``widgets/face_review.py``)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidgetItem,
     QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
 
 from ..face_crops import FaceCrops
 from ..qtutil import slot, start_once
+from photoorg.engine.catalog import user_commands
+
+from ..actions import push_action
+from ..changes import Change
 from ..session import Session
+from .lazy import LazyView
 from ..theme import icon, icon_image
 from ..widgets.face_review import FaceReview, face_grid, load_face_icons
 
@@ -30,31 +35,9 @@ def faces_available(catalog) -> bool:
     return hasattr(catalog, "people_list") and catalog._has_table("people")
 
 
-class NameCommand(QUndoCommand):
-    def __init__(self, view: "PeopleView", person_id: int, old: Optional[str], new: Optional[str]) -> None:
-        super().__init__(f"Name a person “{new or ''}”")
-        self.view, self.person_id, self.old, self.new = view, person_id, old, new
+class PeopleView(LazyView):
+    watches = Change.ANALYSIS | Change.PEOPLE | Change.CURATION | Change.PHOTOS
 
-    def redo(self) -> None:
-        self.view.write("name a person", lambda c: c.name_person(self.person_id, self.new))
-
-    def undo(self) -> None:
-        self.view.write("name a person", lambda c: c.name_person(self.person_id, self.old))
-
-
-class NotThisPersonCommand(QUndoCommand):
-    def __init__(self, view: "PeopleView", person_id: int, face_ids: list[int]) -> None:
-        super().__init__(f"Remove {len(face_ids)} face{'s' if len(face_ids) != 1 else ''} from a person")
-        self.view, self.person_id, self.face_ids = view, person_id, face_ids
-
-    def redo(self) -> None:
-        self.view.write("remove faces", lambda c: [c.remove_face(f, self.person_id) for f in self.face_ids])
-
-    def undo(self) -> None:
-        self.view.write("put faces back", lambda c: [c.move_face(f, self.person_id) for f in self.face_ids])
-
-
-class PeopleView(QWidget):
     def __init__(self, session: Session, shell=None, parent=None) -> None:
         super().__init__(parent)
         self.session, self.shell = session, shell
@@ -143,17 +126,11 @@ class PeopleView(QWidget):
         self._repaint = QTimer(self, singleShot=True, interval=60)
         self._repaint.timeout.connect(self._apply_crops)
         self.crops.ready.connect(slot(start_once, self._repaint))
-        session.library_changed.connect(self._library_changed)
+        self.listen(session)
         session.closing.connect(self.crops.shutdown)
-        self.loaded = False
-        self._dirty = True
         self._update_buttons()
 
     # -- data -----------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
-
     def show_unknown(self, on: bool = True) -> None:
         """Switch between the people and the review of unknown faces."""
         if self.unknown.isChecked() != on:
@@ -166,8 +143,7 @@ class PeopleView(QWidget):
             self.review.refresh()
             self.review.faces.setFocus()
 
-    def refresh(self) -> None:
-        self._dirty = False
+    def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
         if not faces_available(catalog):
             self._show_people([])
@@ -253,12 +229,6 @@ class PeopleView(QWidget):
             painter.end()
         return pixmap
 
-    def _library_changed(self, what: str) -> None:
-        if what in ("analysis", "people", "curation"):
-            self._dirty = True
-            if self.isVisible():
-                self.refresh()
-
     def _update_buttons(self) -> None:
         has_person = self.person_id is not None
         faces = len(self.faces.selectedItems())
@@ -276,20 +246,25 @@ class PeopleView(QWidget):
     def write(self, name: str, fn) -> None:
         catalog = self.session.catalog
         self.session.runner.call(name, lambda: fn(catalog), lane="edit",
-                                 on_done=lambda _: self.session.library_changed.emit("people"),
+                                 on_done=lambda _: self.session.notify(Change.PEOPLE),
                                  on_error=lambda msg: self.session.error.emit(f"Could not {name}: {msg}"))
+
+    def act(self, action) -> None:
+        """Every correction is one undoable, journalled action (Ctrl+Z puts
+        back names, faces and the constraints later clusterings keep)."""
+        push_action(self.session, action, Change.PEOPLE)
 
     def save_name(self) -> None:
         person = self.people_info.get(self.person_id)
         new = self.name.text().strip() or None
         if person is not None and new != person.name:
-            self.session.undo.push(NameCommand(self, person.id, person.name, new))
+            self.act(user_commands.name_person(person.id, new))
 
     def mark_owner(self) -> None:
         person = self.people_info.get(self.person_id)
         if person is not None:
             target = None if person.owner == 2 else person.id
-            self.write("mark who you are", lambda c: c.confirm_owner(target))
+            self.act(user_commands.confirm_owner(target))
 
     def show_photos(self) -> None:
         person = self.people_info.get(self.person_id)
@@ -304,18 +279,18 @@ class PeopleView(QWidget):
         named = [i for i in ids if self.people_info[i].name]
         target = self.person_id if self.person_id in ids else (named[0] if named else ids[0])
         self.person_id = target
-        self.write("merge people", lambda c: c.merge_people(target, [i for i in ids if i != target]))
+        self.act(user_commands.merge_people(target, [i for i in ids if i != target]))
 
     def split_selected(self) -> None:
         faces = [i.data(ID) for i in self.faces.selectedItems()]
         if faces and self.person_id is not None:
             pid = self.person_id
-            self.write("split a person", lambda c: c.split_person(pid, faces))
+            self.act(user_commands.split_person(pid, faces))
 
     def remove_selected(self) -> None:
         faces = [i.data(ID) for i in self.faces.selectedItems()]
         if faces and self.person_id is not None:
-            self.session.undo.push(NotThisPersonCommand(self, self.person_id, faces))
+            self.act(user_commands.not_this_person(self.person_id, faces))
 
     def _face_clicked(self, item: QListWidgetItem) -> None:
         face = self.face_refs.get(item.data(ID))

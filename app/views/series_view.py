@@ -15,13 +15,15 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from ..curation_actions import PickCommand, curation_available, plan_cleanup, run_cleanup
+from ..changes import Change
+from ..curation_actions import curation_available, push_pick, plan_cleanup, run_cleanup
 from ..series_model import SeriesModel, StripData, load_strips
 from ..qtutil import slot, start_once
 from ..session import Session, format_bytes
 from ..theme import icon
 from ..widgets.plan_panel import PlanPanel
 from ..widgets.series_delegate import SeriesDelegate, member_tooltip
+from .lazy import LazyView
 
 
 class SeriesList(QListView):
@@ -67,7 +69,9 @@ class SeriesList(QListView):
         return super().viewportEvent(event)
 
 
-class SeriesView(QWidget):
+class SeriesView(LazyView):
+    watches = Change.SERIES | Change.CURATION | Change.ANALYSIS | Change.PHOTOS | Change.FLAGS
+
     def __init__(self, session: Session, shell=None, parent=None) -> None:
         super().__init__(parent)
         self.session = session
@@ -124,21 +128,14 @@ class SeriesView(QWidget):
         self._repaint = QTimer(self, singleShot=True, interval=40)
         self._repaint.timeout.connect(self.list.viewport().update)
         session.thumbs.ready.connect(slot(start_once, self._repaint))
-        session.library_changed.connect(self._library_changed)
+        self.listen(session)
         self.keep.valueChanged.connect(lambda _v: self.refresh())
         self.clean_selected.clicked.connect(lambda: self.propose(self.selected_series()))
         self.clean_all.clicked.connect(lambda: self.propose(None))
         self.list.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.loaded = False
-        self._dirty = True
 
     # -- data ---------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
-
-    def refresh(self) -> None:
-        self._dirty = False
+    def reload(self, kinds: Change) -> None:
         catalog, settings, keep = self.session.catalog, self.session.settings, self.keep.value()
         self.session.runner.call("load series", lambda: load_strips(catalog, settings, keep), lane="query",
                                  key="series", on_done=self._show,
@@ -166,12 +163,6 @@ class SeriesView(QWidget):
             self.session.error.emit(err)
         self._update_buttons()
 
-    def _library_changed(self, what: str) -> None:
-        if what in ("series", "curation", "analysis", "scan"):
-            self._dirty = True
-            if self.isVisible():
-                self.refresh()
-
     def selected_series(self) -> list[int]:
         rows = sorted(i.row() for i in self.list.selectionModel().selectedIndexes())
         return [self.model.strip(r).id for r in rows if self.model.strip(r)]
@@ -189,13 +180,12 @@ class SeriesView(QWidget):
             self.shell.show_photo(member.photo_id)
         if strip is None or member.is_pick:
             return
-        old = strip.pick_photo_id
         # Shown at once; the refresh after the write brings the new plan.
         members = tuple(dataclasses.replace(m, is_pick=m.photo_id == member.photo_id) for m in strip.members)
         self.model.data_.strips[row] = dataclasses.replace(strip, members=members, user_pick=True,
                                                            pick_photo_id=member.photo_id)
         self.model.dataChanged.emit(self.model.index(row), self.model.index(row))
-        self.session.undo.push(PickCommand(self.session, strip.id, old, member.photo_id))
+        push_pick(self.session, strip.id, member.photo_id)
 
     # -- clean-up -------------------------------------------------------------------
     def destination(self) -> str:

@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut, QUndoCommand
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QSplitter,
     QVBoxLayout, QWidget,
 )
 
+from photoorg.engine.catalog import user_commands
+
+from ..actions import ActionCommand
+from ..changes import Change
 from ..qtutil import slot, start_once
 
 FACE = Qt.ItemDataRole.UserRole + 1
@@ -36,38 +40,14 @@ def load_review(catalog) -> dict:
     return {"groups": groups, "names": names, "refs": refs, "covers": covers}
 
 
-class AcceptCommand(QUndoCommand):
-    """Faces confirmed as a person (or, ``person_id`` None, as a new person)."""
-
-    def __init__(self, panel: "FaceReview", face_ids: list[int], person_id: Optional[int], label: str) -> None:
-        n = len(face_ids)
-        super().__init__(f"Confirm {n} face{'s' if n != 1 else ''} as {label}")
-        self.panel, self.face_ids, self.person_id = panel, list(face_ids), person_id
-        self.before: list = []
-
-    def redo(self) -> None:
-        def run(c):
-            if self.person_id is None:
-                self.before = [(f, None, None) for f in self.face_ids]
-                c.accept_as_new_person(self.face_ids)
-            else:
-                self.before = c.accept_suggestions(self.face_ids, self.person_id)
-        self.panel.write("confirm faces", run)
-
-    def undo(self) -> None:
-        self.panel.write("undo confirming faces", lambda c: c.restore_faces(self.before))
+def AcceptCommand(panel: "FaceReview", face_ids: list[int], person_id: Optional[int], label: str):  # noqa: N802
+    """Faces confirmed as a person (or, ``person_id`` None, as a new person):
+    one journalled action, undone row for row."""
+    return ActionCommand(panel.session, user_commands.accept_faces(face_ids, person_id, label), Change.PEOPLE)
 
 
-class RejectCommand(QUndoCommand):
-    def __init__(self, panel: "FaceReview", face_id: int, person_id: int, label: str) -> None:
-        super().__init__(f"Not {label}")
-        self.panel, self.face_id, self.person_id = panel, face_id, person_id
-
-    def redo(self) -> None:
-        self.panel.write("reject a suggestion", lambda c: c.reject_suggestion(self.face_id, self.person_id))
-
-    def undo(self) -> None:
-        self.panel.write("undo a rejection", lambda c: c.unreject_suggestion(self.face_id, self.person_id))
+def RejectCommand(panel: "FaceReview", face_id: int, person_id: int, label: str):  # noqa: N802
+    return ActionCommand(panel.session, user_commands.reject_suggestion(face_id, person_id, label), Change.PEOPLE)
 
 
 def face_grid(size: int, pad: tuple[int, int] = (28, 40), multi: bool = False) -> QListWidget:
@@ -266,7 +246,7 @@ class FaceReview(QWidget):
     def write(self, name: str, fn) -> None:
         catalog = self.session.catalog
         self.session.runner.call(name, lambda: fn(catalog), lane="edit",
-                                 on_done=lambda _: self.session.library_changed.emit("people"),
+                                 on_done=lambda _: self.session.notify(Change.PEOPLE),
                                  on_error=lambda msg: self.session.error.emit(f"Could not {name}: {msg}"))
 
     def _current_face(self) -> Optional[int]:

@@ -7,6 +7,7 @@ migrations. No other module opens the database.
 
 from __future__ import annotations
 
+from .actions import ActionQueries
 from .albums_store import AlbumQueries
 from .browse import BrowseQueries
 from .curation_store import CurationQueries
@@ -22,7 +23,7 @@ from .series_store import SeriesQueries
 
 class Catalog(
     ScanQueries, PhotoQueries, FeatureQueries, EditQueries, BrowseQueries, SeriesQueries, AlbumQueries,
-    FaceQueries, CurationQueries, InterestQueries, CatalogBase,
+    FaceQueries, CurationQueries, InterestQueries, ActionQueries, CatalogBase,
 ):
     """A photo library's catalog. Use as a context manager or call close()."""
 

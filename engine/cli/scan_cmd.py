@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
-from ..scan.scanner import scan
+from ..scan.scanner import NothingToScan, scan
 from .common import Context, ProgressPrinter
 
 
@@ -17,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(ctx: Context) -> int:
     printer = ProgressPrinter()
+    if not any(os.path.isdir(os.path.expanduser(p)) for p in ctx.args.paths):
+        # Refused before the catalog is opened: a mistyped path stores nothing.
+        raise NothingToScan(f"no such folder: {', '.join(ctx.args.paths)}; nothing was added")
     with ctx.open() as catalog:
         summary = scan(catalog, ctx.args.paths, ctx.settings, printer, ctx.cancel)
     printer.finish()
@@ -31,5 +36,9 @@ def run(ctx: Context) -> int:
         lines.append(f"  skipped {item['path']}: {item['reason']}")
     if summary.cancelled:
         lines.append("cancelled: everything read so far is saved; scan again to finish")
+    for path in summary.refused:
+        lines.append(f"no such folder: {path} (not added to the library)")
     ctx.emit(result, "\n".join(lines))
-    return 130 if summary.cancelled else 0
+    if summary.refused:
+        print(f"photoorg scan: no such folder: {', '.join(summary.refused)}; it was not added", file=sys.stderr)
+    return 130 if summary.cancelled else 2 if summary.refused else 0

@@ -61,6 +61,8 @@ class ScanSummary:
     found_again: int = 0
     videos: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # Folders asked for that do not exist: refused, never stored as roots.
+    refused: list[str] = field(default_factory=list)
     cancelled: bool = False
     elapsed_s: float = 0.0
 
@@ -70,7 +72,7 @@ class ScanSummary:
 
     def to_json(self) -> dict[str, Any]:
         return {"scan_id": self.scan_id, **self.counts(), "found_again": self.found_again,
-                "videos": self.videos, "cancelled": self.cancelled,
+                "videos": self.videos, "cancelled": self.cancelled, "refused": list(self.refused),
                 "elapsed_s": round(self.elapsed_s, 3),
                 # Each with its kind: the product's classification, stable
                 # across decoder versions (the reason may quote a decoder).
@@ -150,10 +152,14 @@ class Scanner:
     def run(self, roots: Iterable[str]) -> ScanSummary:
         started = time.monotonic()
         roots = normalise_roots(roots)
-        if roots and not any(os.path.isdir(r) for r in roots):
-            raise NothingToScan(f"no such folder: {', '.join(display(r) for r in roots)}")
+        # A folder that does not exist is refused before anything is stored:
+        # a mistyped path must not become a library root.
+        refused = [r for r in roots if not os.path.isdir(r)]
+        roots = [r for r in roots if r not in refused]
+        if refused and not roots:
+            raise NothingToScan(f"no such folder: {', '.join(display(r) for r in refused)}; nothing was added")
         scan_id = self.catalog.start_scan_run(roots)
-        summary = self._summary = ScanSummary(scan_id)
+        summary = self._summary = ScanSummary(scan_id, refused=[display(r) for r in refused])
         self._seen: set[int] = set()
         self._claimed_moves: set[int] = set()
         self._reskipped: set[str] = set()
