@@ -34,6 +34,8 @@ def start_scan(session: Session, paths: Sequence[str], *, analyse: bool = True,
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['missing']} missing, "
                 f"{counts['skipped']} skipped")
         session.message.emit(text)
+        if summary.refused:
+            session.error.emit(f"Not added: no such folder: {', '.join(summary.refused)}")
         if on_done:
             on_done(summary)
         if analyse and not summary.cancelled:

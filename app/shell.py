@@ -115,6 +115,7 @@ class Shell(QWidget):
         session.changed.connect(self._changed)
         session.photos_changed.connect(self._photos_changed)
         self.sidebar.navigate.connect(self.navigate)
+        self.sidebar.remove_folder_requested.connect(self.remove_folder)
         self.library.current_photo_changed.connect(self.inspector.show_photo)
         self.library.save_filter_requested.connect(self.save_filter)
         if session.catalog.photo_count() == 0 and not session.catalog.roots():
@@ -185,6 +186,24 @@ class Shell(QWidget):
     def _photos_changed(self, ids: list) -> None:
         if self.inspector.photo_id in ids:
             self.inspector.refresh()
+
+    def remove_folder(self, path: str) -> None:
+        """A library folder leaves the catalog (its files stay); Ctrl+Z brings it back."""
+        from photoorg.engine.catalog.user_commands import NotALibraryFolder, library_root, remove_folder
+
+        from .actions import push_action
+
+        try:
+            root = library_root(self.session.catalog, path)
+        except NotALibraryFolder as exc:
+            self.session.error.emit(str(exc))
+            return
+        session = self.session
+        push_action(session, remove_folder(root), Change.PHOTOS | Change.FOLDERS | Change.SERIES | Change.ALBUMS
+                    | Change.PEOPLE | Change.FLAGS,
+                    on_done=lambda n: session.message.emit(
+                        f"Removed {root} from the library ({n} photo{'s' if n != 1 else ''}; the files stay) "
+                        "· Ctrl+Z puts it back"))
 
     def save_filter(self, fields: dict, sort: str) -> None:
         title = self.library.bar.title.text()

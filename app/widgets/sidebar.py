@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QMenu, QTreeWidget, QTreeWidgetItem
 
 from ..theme import icon
 
@@ -31,6 +31,7 @@ VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people")
 
 class Sidebar(QTreeWidget):
     navigate = Signal(object)  # ("view", name) | ("filter", dict, title)
+    remove_folder_requested = Signal(str)  # a library folder's path (right-click ▸ Remove)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -55,6 +56,8 @@ class Sidebar(QTreeWidget):
         self.saved = self._section("SAVED FILTERS")
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
         self.setCurrentItem(self.library.child(0))
 
     def _section(self, title: str) -> QTreeWidgetItem:
@@ -76,6 +79,22 @@ class Sidebar(QTreeWidget):
         dest = item.data(0, DEST)
         if dest is not None:
             self.navigate.emit(dest)
+
+    def folder_menu(self, item: QTreeWidgetItem) -> Optional[QMenu]:
+        """The right-click menu of a library folder (a top-level folder)."""
+        if item is None or item.parent() is not self.folders:
+            return None
+        path = item.toolTip(0)
+        menu = QMenu(self)
+        action = menu.addAction(f"Remove {os.path.basename(path.rstrip(os.sep)) or path} from the library")
+        action.setToolTip("Its photos leave the catalog; the files stay where they are (Ctrl+Z undoes)")
+        action.triggered.connect(lambda: self.remove_folder_requested.emit(path))
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        menu = self.folder_menu(self.itemAt(pos))
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(pos))
 
     # -- filling ---------------------------------------------------------------------
     def set_folders(self, entries) -> None:

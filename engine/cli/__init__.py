@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "people_cmd",
     "clean_series_cmd",
     "undo_cmd",
+    "remove_folder_cmd",
     "export_story_cmd",
     "train_series_cmd",
     "train_events_cmd",

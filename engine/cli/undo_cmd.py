@@ -17,6 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("transaction", type=int, nargs="?", metavar="TRANSACTION",
                    help="transaction id (default: the latest one not undone)")
     p.add_argument("--list", action="store_true", help="list curation transactions, interrupted ones first")
+    p.add_argument("--action", type=int, nargs="?", const=0, metavar="ID",
+                   help="undo a journalled action instead (a folder removal, a pick, a name...; "
+                        "default: the latest one not undone)")
     p.set_defaults(func=run)
 
 
@@ -36,9 +39,25 @@ def _list(ctx: Context) -> int:
     return 0
 
 
+def _undo_action(ctx: Context) -> int:
+    with ctx.open() as catalog:
+        action = catalog.last_action() if not ctx.args.action else \
+            next((a for a in catalog.actions(limit=10_000) if a.id == ctx.args.action), None)
+        if action is None or action.state != "done":
+            sys.stderr.write("photoorg: no such action to undo" + (f" ({ctx.args.action})" if ctx.args.action else "")
+                             + "\n")
+            return 1
+        drifted = catalog.undo_action(action.id)
+    ctx.emit({"action": action.id, "kind": action.kind, "label": action.label, "rows": action.rows,
+              "changed_since": drifted}, f"undone: {action.label} (action {action.id})")
+    return 0
+
+
 def run(ctx: Context) -> int:
     if ctx.args.list:
         return _list(ctx)
+    if ctx.args.action is not None:
+        return _undo_action(ctx)
     printer = ProgressPrinter()
     with ctx.open() as catalog:
         result = undo(catalog, ctx.settings, ctx.args.transaction, printer, ctx.cancel)

@@ -92,17 +92,12 @@ def album_source(catalog, album_id: int) -> StorySource:
 
 
 def find_album(catalog, ref: str) -> Optional[int]:
-    """An album id from an id or a title (case-insensitive); None if none."""
-    ref = ref.strip()
-    if ref.isdigit():
-        return int(ref)
-    if not hasattr(catalog, "albums"):
-        return None
-    wanted = ref.casefold()
-    matches = [a.id for a in catalog.albums() if (a.title or "").casefold() == wanted]
-    if len(matches) > 1:
-        raise StoryError(f"albums {', '.join(map(str, matches))} are all titled {ref!r}; give the album id")
-    return matches[0] if matches else None
+    """An album id from what a person calls it (``albums.naming``: the id, the
+    title as shown, its folder, an unambiguous part of the title); raises
+    with the candidates when the name fits several albums."""
+    from ..albums.naming import resolve_album
+
+    return resolve_album(catalog, ref)
 
 
 # -- signals of the other domains ----------------------------------------------------

@@ -1,0 +1,90 @@
+"""One way to name an album, for the command line and the window alike: its
+id, its title as the album list shows it, its folder (path or name), or any
+part of the title that only one album has. A name that fits several albums
+is refused with the candidates listed, never resolved by guessing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from typing import Optional
+
+from ..errors import PhotoOrgError
+
+
+class AlbumNotFound(PhotoOrgError):
+    pass
+
+
+class AmbiguousAlbum(PhotoOrgError):
+    def __init__(self, ref: str, candidates: list) -> None:
+        self.candidates = candidates
+        listing = "; ".join(f"{a.id}: {shown_title(a)}" for a in candidates[:12])
+        more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
+        super().__init__(f"“{ref}” names {len(candidates)} albums: {listing}{more}; "
+                         "give the album id or more of its title")
+
+
+def shown_title(album) -> str:
+    """The title as the album list shows it, with its dates."""
+    name = album.title or album.place or "Untitled"
+    if album.start_ts is None:
+        return name
+    start = dt.datetime.fromtimestamp(album.start_ts)
+    return f"{name} ({start:%d %b %Y})"
+
+
+def _norm(text: str) -> str:
+    """Case, accents of punctuation and spacing do not count: 'Birthday – 2019' ~ 'birthday 2019'."""
+    return " ".join(re.findall(r"\w+", (text or "").casefold()))
+
+
+def _names(album, folders: dict[int, str]) -> list[str]:
+    names = [album.title or "", album.place or "", shown_title(album)]
+    folder = folders.get(album.folder_id) if album.folder_id is not None else None
+    if folder:
+        names += [folder, os.path.basename(folder.rstrip(os.sep))]
+    return [n for n in names if n]
+
+
+def _current_mode(catalog) -> Optional[str]:
+    modes = catalog.album_modes()
+    try:
+        from .build import default_mode
+
+        mode = default_mode(catalog)
+    except ImportError:
+        mode = None
+    return mode if mode in modes else (modes[0] if modes else None)
+
+
+def resolve_album(catalog, ref: str) -> int:
+    """The id of the album ``ref`` names (see the module's doc), among the
+    albums the window shows now (their mode), else among all."""
+    ref = ref.strip()
+    if not hasattr(catalog, "albums"):
+        raise AlbumNotFound("this catalog has no albums yet; run 'photoorg analyze' first")
+    if ref.isdigit() and catalog.album(int(ref)) is not None:
+        return int(ref)
+    folders = catalog.folder_paths()
+    mode = _current_mode(catalog)
+    pools = [catalog.albums(mode)] if mode else []
+    pools.append(catalog.albums())
+    wanted = _norm(ref)
+    full = os.path.abspath(os.path.expanduser(ref))
+    for albums in pools:
+        if not wanted:
+            break
+        exact = [a for a in albums if full in _names(a, folders) or any(_norm(n) == wanted for n in _names(a, folders))]
+        if len(exact) == 1:
+            return exact[0].id
+        part = exact or [a for a in albums if any(f" {wanted} " in f" {_norm(n)} " for n in _names(a, folders))]
+        if not part:
+            part = [a for a in albums if any(wanted in _norm(n) for n in _names(a, folders))]
+        if len(part) == 1:
+            return part[0].id
+        if len(part) > 1:
+            raise AmbiguousAlbum(ref, part)
+    raise AlbumNotFound(f"no album is named “{ref}”: give its id, its title or part of it, or its folder "
+                        "('photoorg albums' lists them)")
