@@ -70,6 +70,9 @@ class StripData:
     total_bytes: int = 0
     keep: int = 1
     errors: list[str] = field(default_factory=list)
+    # Series of the catalog left with one shot (the others cleaned up):
+    # not shown as strips, but the view says so instead of "no series yet".
+    settled: int = 0
 
 
 def load_strips(catalog, settings, keep: int) -> StripData:
@@ -96,7 +99,7 @@ def load_strips(catalog, settings, keep: int) -> StripData:
                 stack_why = {(k.series_id, k.photo_id): k.reason for k in stack_plan.kept}
         except Exception as exc:  # noqa: BLE001 - the strips still show without a plan
             errors.append(f"could not plan a clean-up: {exc}")
-    strips = []
+    strips, settled = [], 0
     for s in infos:
         members = []
         for m in s.members:
@@ -112,6 +115,7 @@ def load_strips(catalog, settings, keep: int) -> StripData:
             members.append(Member(m.photo_id, r.content_hash, r.name, m.rank, m.score,
                                   m.photo_id == s.pick_photo_id, item is not None, reason, r.flag, r.rating))
         if len(members) < 2:
+            settled += 1
             continue
         if s.kind != "duplicates":  # identical copies are not ranked by the model
             members = mark_ties(members)
@@ -125,7 +129,7 @@ def load_strips(catalog, settings, keep: int) -> StripData:
     # Redundant shots and copies first (what "Clean up all" acts on), then the stacks the user picks from.
     strips.sort(key=lambda s: (s.kind == "similar", s.capture_ts is None, s.capture_ts or 0, s.id))
     total = sum(i.size for i in plan.items if i.series_id is not None) if plan else 0
-    return StripData(strips, plan, total, keep, errors)
+    return StripData(strips, plan, total, keep, errors, settled)
 
 
 class SeriesModel(QAbstractListModel):

@@ -155,9 +155,14 @@ class SeriesView(LazyView):
         copies = sum(s.kind == "duplicates" for s in data.strips)
         self.summary.setText(f"{n - stacks - copies} redundant groups · {copies} identical copies · "
                              f"{stacks} similar-moment stacks · {photos} photos"
+                             + (f" · {data.settled} cleaned up" if data.settled else "")
                              + (f" · cleaning up all frees {format_bytes(data.total_bytes)}" if data.total_bytes else ""))
-        self.empty.setText("   No series yet. Series of similar shots appear here once the photos are analysed "
-                           "(File ▸ Analyse now)." if n == 0 else "")
+        if n == 0 and data.settled:
+            self.empty.setText(f"   Nothing left to pick from: {data.settled} series keep{'s' if data.settled == 1 else ''}"
+                               " a single shot now (the others were cleaned up; Edit ▸ Undo puts them back).")
+        else:
+            self.empty.setText("   No series yet. Series of similar shots appear here once the photos are analysed "
+                               "(File ▸ Analyse now)." if n == 0 else "")
         self.empty.setVisible(n == 0)
         for err in data.errors:
             self.session.error.emit(err)
