@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoorg.engine.albums.build import event_unnamed_reason
+from photoorg.engine.albums.naming import named_event
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..badge_tips import BadgeTips
@@ -261,6 +262,8 @@ class AlbumsView(LazyView):
         if info is None:
             self.model.apply(GridData([], {}), reset=True)
             return
+        # Only an event the album is titled with has "its" photos elsewhere.
+        self.same_event.setEnabled(named_event(info) is not None)
         self.title.setText(info.title or "")
         self.title.setCursorPosition(0)  # show the title's start, not its end, when it is longer than the field
         self._fill_events(info)
@@ -304,8 +307,9 @@ class AlbumsView(LazyView):
 
     def show_event_photos(self) -> None:
         info = self.infos.get(self.album_id)
-        if info is not None and info.event and self.shell is not None:
-            self.shell.navigate(("filter", {"event": info.event}, self.display(info.event), "importance"))
+        event = named_event(info) if info is not None else None
+        if event and self.shell is not None:
+            self.shell.navigate(("filter", {"event": event}, self.display(event), "importance"))
 
     # -- corrections -------------------------------------------------------------------
     def _event_chosen(self, _index: int) -> None:

@@ -112,6 +112,11 @@ class InsightsView(LazyView):
         layout.addWidget(header)
         layout.addWidget(scroll, 1)
         self.listen(session)
+        self._places: list[dict] = []
+        self.data: dict = {}
+        for chart in (self.photos, self.events, self.events_time, self.groups, self.concepts, self.people,
+                      self.people_time, self.places, self.decisions):
+            chart.clicked.connect(self.open_photos)
 
     def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
@@ -121,33 +126,71 @@ class InsightsView(LazyView):
                                  on_error=lambda msg: self.session.error.emit(f"Could not compute insights: {msg}"))
 
     def _show(self, data: dict) -> None:
+        """Every number is one the view it summarises shows, and every bar
+        opens its photos in the library (``open_photos``)."""
         self.loaded = True
-        self.photos.set_periods([(p, [n]) for p, n in data["photos"]], "No dated photos yet")
-        names = [n for _, n in data["people_names"]]
-        self.people_time.series = names
-        self.people_time.set_periods(data["people_periods"], NO_PEOPLE)
+        self.data = data
+        self.photos.set_periods([(p, [n]) for p, n in data["photos"]], "No dated photos yet",
+                                keys=lambda period, _j: ({"period": period}, f"Photos of {period}"))
+        people_ids = [pid for pid, _ in data["people_names"]]
+        names = dict(data["people_names"])
+        self.people_time.series = [names[pid] for pid in people_ids]
+        self.people_time.set_periods(data["people_periods"], NO_PEOPLE, keys=lambda period, j: (
+            {"person_id": people_ids[j], "period": period}, f"{names[people_ids[j]]} in {period}"))
         profile = data.get("profile") or {}
         events = profile.get("events") or {}
-        self.events.set_rows([(e["event"], [e["photos"]]) for e in events.get("counts", [])], NO_EVENTS)
-        top_events = [e["event"] for e in events.get("counts", [])][:4]
+        counts = events.get("counts", [])
+        self.events.set_rows([(e["name"], [e["photos"]]) for e in counts], NO_EVENTS,
+                             keys=[({"event": e["event"]}, e["name"]) for e in counts])
+        top = counts[:4]
         years = sorted({t["period"] for t in events.get("timeline", [])})
         by = {(t["period"], t["event"]): t["photos"] for t in events.get("timeline", [])}
-        self.events_time.series = top_events
-        self.events_time.set_periods([(y, [by.get((y, e), 0) for e in top_events]) for y in years], NO_EVENTS)
-        self.groups.set_rows([(g["group"], [g["library"], g["interest"]]) for g in (profile.get("groups") or [])[:10]],
-                             NOT_YET)
-        self.concepts.set_rows([(c["concept"], [c["interest"]]) for c in (profile.get("concepts") or [])[:10]], NOT_YET)
-        self.people.set_rows([((p["name"] or ("You" if p["owner"] else f"Person {p['person_id']}"))
-                               + (" (you)" if p["owner"] and p["name"] else ""), [p["photos"]])
-                              for p in (profile.get("people") or [])[:10]], NO_PEOPLE)
-        self.places.set_places(profile.get("places") or [], "No photo has a GPS position")
+        self.events_time.series = [e["name"] for e in top]
+        self.events_time.set_periods([(y, [by.get((y, e["event"]), 0) for e in top]) for y in years], NO_EVENTS,
+                                     keys=lambda period, j: ({"event": top[j]["event"], "period": period},
+                                                             f"{top[j]['name']} in {period}"))
+        groups = (profile.get("groups") or [])[:10]
+        self.groups.set_rows([(g["group"], [g["library"], g["interest"]]) for g in groups], NOT_YET,
+                             keys=[({"photo_ids": g.get("photo_ids", [])}, f"Photos of {g['group']}") for g in groups])
+        concepts = (profile.get("concepts") or [])[:10]
+        self.concepts.set_rows([(c["concept"], [c["interest"]]) for c in concepts], NOT_YET,
+                               keys=[({"photo_ids": c.get("photo_ids", [])}, f"Photos of {c['concept']}")
+                                     for c in concepts])
+        people = (profile.get("people") or [])[:10]
+        self.people.set_rows([(person_name(p), [p["photos"]]) for p in people], NO_PEOPLE,
+                             keys=[({"person_id": p["person_id"]}, person_name(p)) for p in people])
+        places = profile.get("places") or []
+        self.places.set_places(places, "No photo has a GPS position")
+        self._places = places
         curation = profile.get("curation") or {}
-        self.decisions.set_periods([(m["period"], [m["kept"], m["trashed"]]) for m in curation.get("by_month", [])],
-                                   "Your picks, ratings and clean-ups show here")
+        months = {m["period"]: m for m in curation.get("by_month", [])}
+        self.decisions.set_periods([(m["period"], [m["kept"], m["trashed"]]) for m in months.values()],
+                                   "Your picks, ratings and clean-ups show here",
+                                   keys=lambda period, j: (
+                                       {"photo_ids": months[period]["kept_ids" if j == 0 else "trashed_ids"],
+                                        **({} if j == 0 else {"status": "trashed"})},
+                                       f"{'Kept' if j == 0 else 'Trashed'} in {period}"))
         if profile:
             self.summary.setText(f"{profile.get('photos', 0):,} photos · {profile.get('with_concepts', 0):,} analysed · "
-                                 f"subjects weighted by {profile.get('weighting', '')}")
+                                 f"subjects weighted by {profile.get('weighting', '')} · click a bar for its photos")
         else:
             self.summary.setText("the profile needs analysed photos")
         for err in data["errors"]:
             self.session.error.emit(err)
+
+    def open_photos(self, key) -> None:
+        """A chart was clicked: its photos in the library."""
+        if isinstance(key, tuple) and key and key[0] == "place":
+            place = self._places[key[1]]
+            name = place.get("name") or f"{place['lat']:.2f}, {place['lon']:.2f}"
+            key = ({"photo_ids": place.get("ids", [])}, f"Photos at {name}")
+        fields, title = key
+        if self.shell is not None:
+            self.shell.navigate(("filter", fields, title))
+
+
+def person_name(p: dict) -> str:
+    """As the People view names a person (``PersonInfo.display_name``)."""
+    if p["name"]:
+        return p["name"] + (" (you)" if p["owner"] else "")
+    return "You" if p["owner"] else f"Person {p['person_id']}"

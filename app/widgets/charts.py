@@ -1,13 +1,14 @@
 """Small painted charts for the Insights view, in the window's quiet style:
 horizontal bars (one or two series), bars over time (stacked series), and a
 plot of places (GPS clusters sized by photos, named by the offline gazetteer;
-no map tiles offline)."""
+no map tiles offline). Every bar, segment and place given a key is
+clickable: ``clicked(key)`` fires with it (the view opens its photos)."""
 
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -18,8 +19,12 @@ GRID = QColor("#2c2c2c")
 
 
 class _Chart(QWidget):
+    clicked = Signal(object)  # the key of the bar, segment or place clicked
+
     def __init__(self, title: str, series: Sequence[str], parent=None) -> None:
         super().__init__(parent)
+        self._hits: list[tuple[QRectF, object]] = []  # painted areas and their keys, for clicks
+        self.setMouseTracking(True)
         self.title = title
         self.series = list(series)
         self.empty_text = "No data yet"
@@ -50,6 +55,28 @@ class _Chart(QWidget):
         top = 30 if y == 6 else 46
         return QRectF(10, top, self.width() - 20, self.height() - top - 8)
 
+    def _hit(self, rect: QRectF, key) -> None:
+        if key is not None:
+            self._hits.append((QRectF(rect), key))
+
+    def key_at(self, pos) -> object:
+        point = QPointF(pos)
+        return next((key for rect, key in reversed(self._hits) if rect.contains(point)), None)
+
+    def hit_keys(self) -> list:
+        return [key for _, key in self._hits]
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        key = self.key_at(event.position())
+        if key is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(key)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        clickable = self.key_at(event.position()) is not None
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
+        super().mouseMoveEvent(event)
+
     def _empty(self, painter: QPainter, area: QRectF) -> None:
         painter.setPen(DIM)
         painter.setFont(self._font)
@@ -64,11 +91,14 @@ class BarChart(_Chart):
     def __init__(self, title: str, series: Sequence[str] = ("",), fmt: str = "{:.0f}", parent=None) -> None:
         super().__init__(title, series, parent)
         self.rows: list[tuple[str, list[float]]] = []
+        self.keys: list = []
         self.fmt = fmt
         self.setFixedHeight(120)
 
-    def set_rows(self, rows: list[tuple[str, list[float]]], empty_text: Optional[str] = None) -> None:
+    def set_rows(self, rows: list[tuple[str, list[float]]], empty_text: Optional[str] = None,
+                 keys: Optional[list] = None) -> None:
         self.rows = rows
+        self.keys = list(keys) if keys is not None else []
         if empty_text:
             self.empty_text = empty_text
         n = len(rows)
@@ -81,6 +111,7 @@ class BarChart(_Chart):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         area = self._frame(painter)
+        self._hits = []
         if not self.rows:
             self._empty(painter, area)
             return
@@ -91,8 +122,9 @@ class BarChart(_Chart):
         y = area.top()
         painter.setFont(self._small)
         k = max(1, len(self.series))
-        for label, values in self.rows:
+        for n, (label, values) in enumerate(self.rows):
             h = self.ROW * k
+            self._hit(QRectF(area.left(), y, area.width(), h), self.keys[n] if n < len(self.keys) else None)
             painter.setPen(TEXT)
             painter.drawText(QRectF(area.left(), y, label_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(label_w)))
@@ -111,10 +143,13 @@ class TimeBars(_Chart):
     def __init__(self, title: str, series: Sequence[str] = ("",), parent=None) -> None:
         super().__init__(title, series, parent)
         self.periods: list[tuple[str, list[float]]] = []
+        self.keys: Optional[callable] = None  # (period, series index) -> key, or None: not clickable
         self.setFixedHeight(190)
 
-    def set_periods(self, periods: list[tuple[str, list[float]]], empty_text: Optional[str] = None) -> None:
+    def set_periods(self, periods: list[tuple[str, list[float]]], empty_text: Optional[str] = None,
+                    keys=None) -> None:
         self.periods = periods
+        self.keys = keys
         if empty_text:
             self.empty_text = empty_text
         self.update()
@@ -122,6 +157,7 @@ class TimeBars(_Chart):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         area = self._frame(painter)
+        self._hits = []
         if not self.periods:
             self._empty(painter, area)
             return
@@ -144,7 +180,11 @@ class TimeBars(_Chart):
             y = plot.bottom()
             for j, v in enumerate(values):
                 h = plot.height() * v / top
-                painter.fillRect(QRectF(x + slot * 0.15, y - h, max(1.0, slot * 0.7), h), SERIES_COLORS[j % len(SERIES_COLORS)])
+                bar = QRectF(x + slot * 0.15, y - h, max(1.0, slot * 0.7), h)
+                painter.fillRect(bar, SERIES_COLORS[j % len(SERIES_COLORS)])
+                if v and self.keys is not None:
+                    self._hit(bar.adjusted(-slot * 0.15, 0, slot * 0.15, 0) if h >= 4 else
+                              QRectF(bar.left() - slot * 0.15, bar.top() - 4, slot, 8), self.keys(label, j))
                 y -= h
             if i % label_every == 0:
                 painter.setPen(DIM)
@@ -170,6 +210,7 @@ class PlacesPlot(_Chart):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         area = self._frame(painter)
+        self._hits = []
         if not self.places:
             self._empty(painter, area)
             return
@@ -193,6 +234,7 @@ class PlacesPlot(_Chart):
             painter.setBrush(color)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(QPointF(x, y), r, r)
+            self._hit(QRectF(x - r, y - r, 2 * r, 2 * r), ("place", i))
             if i < 8:
                 painter.setPen(TEXT)
                 where = p.get("name") or f"{p['lat']:.2f}, {p['lon']:.2f}"

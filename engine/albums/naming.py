@@ -88,3 +88,41 @@ def resolve_album(catalog, ref: str) -> int:
             raise AmbiguousAlbum(ref, part)
     raise AlbumNotFound(f"no album is named “{ref}”: give its id, its title or part of it, or its folder "
                         "('photoorg albums' lists them)")
+
+
+# -- events as the titles name them ---------------------------------------------------
+def named_event(album) -> Optional[str]:
+    """The event an album is titled with: the user's label, or the model's
+    when the title names it (``build.event_unnamed_reason``, the one rule for
+    titles, keywords and the window); None for a guess."""
+    if album.user_event:
+        return album.user_event
+    event = album.model_event or album.event
+    if not event:
+        return None
+    from .build import event_unnamed_reason
+
+    return None if event_unnamed_reason(album.event_scores.get(event), album.photo_count) else event
+
+
+def event_albums(catalog) -> dict[str, list]:
+    """event -> the albums titled with it, among the albums the window shows
+    (one grouping mode: the same photos are not counted once per mode)."""
+    if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
+        return {}
+    mode = _current_mode(catalog)
+    out: dict[str, list] = {}
+    for album in catalog.albums(mode) if mode else []:
+        event = named_event(album)
+        if event:
+            out.setdefault(event, []).append(album)
+    return out
+
+
+def event_display_name(event: str) -> str:
+    """'CasualFamilyGather' -> 'Family gathering' (the names the window shows)."""
+    try:
+        from .teacher import event_display_name as display
+    except ImportError:
+        return event
+    return display(event)

@@ -48,6 +48,8 @@ class BrowseFilter:
     min_rating: Optional[int] = None  # 1..5
     flag: Optional[str] = None  # 'pick' | 'reject' | 'unflagged'
     text: Optional[str] = None  # part of the file name
+    period: Optional[str] = None  # "YYYY" or "YYYY-MM": photos taken then (the Insights bars)
+    photo_ids: Optional[tuple] = None  # exactly these photos (an Insights place or subject)
     status: str = "ok"
 
     def with_(self, **changes: Any) -> "BrowseFilter":
@@ -59,7 +61,10 @@ class BrowseFilter:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BrowseFilter":
         known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        fields = {k: v for k, v in data.items() if k in known}
+        if fields.get("photo_ids") is not None:
+            fields["photo_ids"] = tuple(fields["photo_ids"])
+        return cls(**fields)
 
 
 class GridRow(NamedTuple):
@@ -143,6 +148,13 @@ class BrowseQueries:
         elif f.flag:
             clauses.append("p.flag = ?")
             params.append(f.flag)
+        if f.period:
+            clauses.append("strftime(?, p.capture_ts, 'unixepoch') = ?")
+            params += ["%Y-%m" if len(f.period) > 4 else "%Y", f.period]
+        if f.photo_ids is not None:
+            ids = [int(i) for i in f.photo_ids][:30_000]
+            clauses.append(f"p.id IN ({','.join('?' * len(ids))})" if ids else "0")
+            params += ids
         if f.text:
             clauses.append("p.filename LIKE ? ESCAPE '\\'")
             escaped = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -159,6 +171,16 @@ class BrowseQueries:
                 continue
             if name == "private":
                 clauses.append(("" if value else "NOT ") + self._private_sql())
+                continue
+            if name == "event":
+                # The albums titled with this event (one rule, in Python: a
+                # model's guess the titles do not name is not an event here).
+                from ..albums.naming import event_albums
+
+                ids = [a.id for a in event_albums(self).get(value, [])]
+                clauses.append(f"p.id IN (SELECT photo_id FROM album_photos WHERE album_id IN "
+                               f"({','.join('?' * len(ids))}))" if ids else "0")
+                params += ids
                 continue
             clause, extra = sql(value)
             clauses.append(clause)
@@ -358,9 +380,7 @@ _PRIVATE_SQL = (
 
 _OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {
     "album_id": ("album_photos", lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v])),
-    "event": ("albums", lambda v: (
-        "p.id IN (SELECT ap.photo_id FROM album_photos ap JOIN albums a ON a.id = ap.album_id "
-        "WHERE coalesce(a.user_event, a.event) = ?)", [v])),
+    "event": ("albums", None),  # built in _where (the albums titled with the event)
     "person_id": ("faces", lambda v: (
         "p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v])),
     "private": (_PRIVATE_TABLE, None),  # built by _private_sql (needs the close people)

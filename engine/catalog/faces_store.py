@@ -240,8 +240,12 @@ class FaceQueries:
     def people_list(self, include_unnamed_singletons: bool = True) -> list[PersonInfo]:
         """People with at least one face in the library, most faces first."""
         rows = self.db.execute(
+            # photos: files in the library (a copy counts), as the library grid
+            # filtered on the person and the Insights chart count them
             "SELECT pe.id, pe.name, pe.owner, pe.user_touched, pe.cover_face_id, count(f.id) AS n, "
-            "count(DISTINCT f.content_hash) AS photos FROM people pe JOIN faces f ON f.person_id = pe.id "
+            "(SELECT count(*) FROM photos p WHERE p.status = 'ok' AND p.content_hash IN "
+            " (SELECT content_hash FROM faces x WHERE x.person_id = pe.id)) AS photos "
+            "FROM people pe JOIN faces f ON f.person_id = pe.id "
             "WHERE EXISTS (SELECT 1 FROM photos p WHERE p.content_hash = f.content_hash AND +p.status = 'ok') "
             "GROUP BY pe.id ORDER BY pe.owner = 2 DESC, n DESC, pe.id").fetchall()
         out = []

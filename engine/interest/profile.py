@@ -124,6 +124,7 @@ def places(photos: list, radius_km: float = PLACE_RADIUS_KM, named: Optional[dic
     for c in sorted(clusters, key=lambda c: -len(c["members"])):
         times = [m.capture_ts for m in c["members"] if m.capture_ts is not None]
         out.append({"lat": round(c["center"][0], 5), "lon": round(c["center"][1], 5), "photos": len(c["members"]),
+                    "ids": [m.id for m in c["members"]],
                     "name": album_place([named.get(m.id) for m in c["members"]]),
                     "first": _period(min(times), "%Y-%m-%d") if times else None,
                     "last": _period(max(times), "%Y-%m-%d") if times else None})
@@ -131,26 +132,36 @@ def places(photos: list, radius_km: float = PLACE_RADIUS_KM, named: Optional[dic
 
 
 def _events(catalog) -> Optional[dict]:
+    """Photos per event, counted the way the window shows them: only albums
+    titled with an event (the user's label, or the model's when the title
+    names it; a guess is no event), of the grouping the Albums view shows,
+    each photo once; named as the window names events."""
     try:
-        rows = catalog.db.execute(
-            "SELECT id, COALESCE(user_event, event) AS event, start_ts, photo_count FROM albums "
-            "WHERE COALESCE(user_event, event) IS NOT NULL").fetchall()
+        from ..albums.naming import event_albums, event_display_name
+    except ImportError:
+        return None
+    try:
+        groups = event_albums(catalog)
     except sqlite3.OperationalError:
         return None
-    if not rows:
+    if not groups:
         return None
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    timeline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for r in rows:
-        counts[r["event"]][0] += 1
-        counts[r["event"]][1] += r["photo_count"] or 0
-        key = (_period(r["start_ts"], "%Y") or "undated", r["event"])
-        timeline[key][0] += 1
-        timeline[key][1] += r["photo_count"] or 0
+    taken = {r[0]: r[1] for r in catalog.db.execute("SELECT id, capture_ts FROM photos WHERE status = 'ok'")}
+    counts, timeline = [], defaultdict(set)
+    for event, albums in groups.items():
+        photos: set[int] = set()
+        for album in albums:
+            photos |= {m.photo_id for m in catalog.album_photos(album.id) if m.photo_id in taken}
+        for pid in photos:  # by the year each photo was taken, as the library's date filter reads it
+            timeline[(_period(taken[pid], "%Y") or "undated", event)].add(pid)
+        if photos:
+            counts.append({"event": event, "name": event_display_name(event), "albums": len(albums),
+                           "photos": len(photos)})
+    counts.sort(key=lambda c: (-c["photos"], c["name"]))
     return {
-        "counts": [{"event": e, "albums": a, "photos": p} for e, (a, p) in sorted(counts.items(), key=lambda x: -x[1][1])],
-        "timeline": [{"period": k[0], "event": k[1], "albums": a, "photos": p}
-                     for k, (a, p) in sorted(timeline.items())],
+        "counts": counts,
+        "timeline": [{"period": k[0], "event": k[1], "name": event_display_name(k[1]), "photos": len(p)}
+                     for k, p in sorted(timeline.items())],
     }
 
 
@@ -174,6 +185,7 @@ def _curation(catalog, photos: list, signals: dict[int, dict]) -> dict:
     by_id = {p.id: p for p in photos}
     kept = trashed = 0
     monthly: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    ids: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for pid, sig in signals.items():
         if not sig:
             continue
@@ -184,9 +196,11 @@ def _curation(catalog, photos: list, signals: dict[int, dict]) -> dict:
         if label > 0.5:
             kept += 1
             monthly[period or "undated"][0] += 1
+            ids[period or "undated"][0].append(pid)
         else:
             trashed += 1
             monthly[period or "undated"][1] += 1
+            ids[period or "undated"][1].append(pid)
     ratings = Counter(v for v in catalog.file_ratings().values())
     flags = dict(catalog.db.execute("SELECT flag, count(*) FROM photos WHERE status = 'ok' AND flag IS NOT NULL "
                                     "GROUP BY flag").fetchall())
@@ -194,7 +208,8 @@ def _curation(catalog, photos: list, signals: dict[int, dict]) -> dict:
         "kept": kept, "trashed": trashed, "files_in_trash": int(trashed_files),
         "picked": int(flags.get("pick", 0)), "rejected": int(flags.get("reject", 0)),
         "ratings": [{"stars": s, "photos": ratings.get(s, 0)} for s in (-1, 1, 2, 3, 4, 5)],
-        "by_month": [{"period": k, "kept": v[0], "trashed": v[1]} for k, v in sorted(monthly.items())],
+        "by_month": [{"period": k, "kept": v[0], "trashed": v[1], "kept_ids": ids[k][0], "trashed_ids": ids[k][1]}
+                     for k, v in sorted(monthly.items())],
     }
 
 
@@ -229,9 +244,18 @@ def build_profile(catalog, top_k: int = 15) -> dict:
     trashed_g = aggregate(grouped[trashed]) if trashed.any() else np.zeros(len(group_names), np.float32)
     labels = _labels()
     groups = concept_groups()
+    # The photos behind a subject (for a click on its bar): those it is the strongest in.
+    ids = np.array([p.id for p in with_concepts], np.int64)
+    top_concept = concepts.argmax(axis=1) if len(concepts) else np.zeros(0, np.int64)
+    top_group = grouped.argmax(axis=1) if len(grouped) else np.zeros(0, np.int64)
     concept_rows = [{"concept": labels[i], "group": groups[i], "index": int(i),
-                     "library": round(float(library_c[i]), 4), "interest": round(float(weighted_c[i]), 4)}
+                     "library": round(float(library_c[i]), 4), "interest": round(float(weighted_c[i]), 4),
+                     "photo_ids": ids[top_concept == i].tolist()}
                     for i in np.argsort(-weighted_c, kind="stable")[:top_k] if weighted_c[i] > 0]
+    group_rows = _ranked(group_names, ("library", library_g), ("interest", weighted_g), ("kept", kept_g),
+                         ("trashed", trashed_g), key="interest", top_k=len(group_names), label="group")
+    for row in group_rows:
+        row["photo_ids"] = ids[top_group == group_names.index(row["group"])].tolist()
 
     all_interest = np.array([1 / (1 + math.exp(-sum(t.values())))
                              for t in catalog.interest_logits([p.id for p in photos]).values()], np.float32)
@@ -241,8 +265,7 @@ def build_profile(catalog, top_k: int = 15) -> dict:
         "with_concepts": len(with_concepts),
         "weighting": "interest attention" if weights is not None else "equal (no interest scores yet)",
         "concepts": concept_rows,
-        "groups": _ranked(group_names, ("library", library_g), ("interest", weighted_g), ("kept", kept_g),
-                          ("trashed", trashed_g), key="interest", top_k=len(group_names), label="group"),
+        "groups": group_rows,
         "curation": _curation(catalog, photos, signals),
         "events": _events(catalog),
         "people": _people(catalog, top_k),
