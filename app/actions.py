@@ -11,6 +11,7 @@ whichever came last.
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import datetime as dt
 from typing import Any, Callable, Optional
 
@@ -92,7 +93,7 @@ def undo_last(session) -> None:
     cleanup = latest_curation(session)
     if cleanup is not None and (action is None or cleanup.created_at >= action.created_at):
         when = dt.datetime.fromtimestamp(cleanup.created_at).strftime("%d %b %H:%M")
-        session.message.emit(f"Undoing the clean-up of {when} ({cleanup.counts.get('moved', 0)} photos)…")
+        session.message.emit(f"Undoing the clean-up of {when} ({count(cleanup.counts.get('moved', 0), 'photo')})…")
         undo_curation(session, cleanup.id)
         return
     if action is None:

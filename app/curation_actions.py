@@ -10,6 +10,7 @@ still has files out (the window's Ctrl+Z falls back to it).
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import datetime as dt
 from typing import Callable, Optional
 
@@ -159,7 +160,7 @@ def undo_last_curation(session: Session) -> Optional[Task]:
         session.message.emit("Nothing to undo")
         return None
     when = dt.datetime.fromtimestamp(latest.created_at).strftime("%d %b %H:%M")
-    session.message.emit(f"Undoing the clean-up of {when} ({latest.counts.get('moved', 0)} photos)…")
+    session.message.emit(f"Undoing the clean-up of {when} ({count(latest.counts.get('moved', 0), 'photo')})…")
     return undo_curation(session, latest.id)
 
 
@@ -174,4 +175,4 @@ def unfinished_notice(session: Session) -> Optional[str]:
         return None
     t = items[0]
     return (f"A clean-up from {dt.datetime.fromtimestamp(t.created_at):%d %b %H:%M} did not finish "
-            f"({t.counts.get('moved', 0)} photos moved). Edit ▸ Undo (Ctrl+Z) puts them back.")
+            f"({count(t.counts.get('moved', 0), 'photo')} moved). Edit ▸ Undo (Ctrl+Z) puts them back.")

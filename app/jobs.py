@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 from photoorg.engine.scan.scanner import ScanSummary, scan
+from photoorg.engine.stage_failures import failure_line
 
 from .analysis_process import run_analysis
 from .changes import ANALYSED, Change
@@ -54,15 +55,20 @@ def start_analysis(session: Session, only: Optional[list[str]] = None, *, in_pro
     settings = session.settings
 
     def work(token, progress):
-        return run_analysis(session.catalog, settings, token, progress, only, in_process=in_process)
+        outcomes = run_analysis(session.catalog, settings, token, progress, only, in_process=in_process)
+        # The photos a stage could not read, named (read here, off the window's thread).
+        return outcomes, [failure_line(session.catalog, o["stage"]) for o in outcomes if o.get("failed")]
 
-    def done(outcomes: list[dict]) -> None:
+    def done(result) -> None:
+        outcomes, unread = result
         session.notify(ANALYSED)
         failed = [o for o in outcomes if o["status"] == "failed"]
         if failed:
             session.error.emit("Analysis: " + "; ".join(f"{o['stage']} failed ({o.get('error')})" for o in failed))
         elif outcomes:
             session.message.emit("Analysis done: " + ", ".join(f"{o['stage']} {o['status']}" for o in outcomes))
+        if [line for line in unread if line]:
+            session.error.emit("Analysis: " + "; ".join(line for line in unread if line))
 
     return session.runner.submit(
         "Analysing", work, lane="work", on_done=done,

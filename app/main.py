@@ -7,7 +7,7 @@ import sys
 from importlib import resources
 from typing import Sequence
 
-from photoorg.engine.errors import PhotoOrgError
+from photoorg.engine.errors import CatalogLocked, PhotoOrgError
 from photoorg.engine.settings import Settings
 
 
@@ -49,6 +49,14 @@ def run(settings: Settings, paths: Sequence[str] = ()) -> int:
     theme.apply(app)
     try:
         window = MainWindow(settings, initial_paths=list(paths))
+    except CatalogLocked as exc:
+        # Another window holds the catalog but was not listening yet (it is
+        # still starting): wait for it, hand the folders over, bring it forward.
+        if _hand_over_when_ready(single_instance, settings.catalog_path, paths):
+            sys.stderr.write("photoorg: the open window took over\n")
+            return 0
+        QMessageBox.critical(None, "Photo Organizer", " ".join(str(exc).split()))
+        return 1
     except PhotoOrgError as exc:
         # Nothing runs yet, so a plain message box is fine here.
         QMessageBox.critical(None, "Photo Organizer", " ".join(str(exc).split()))
@@ -59,11 +67,35 @@ def run(settings: Settings, paths: Sequence[str] = ()) -> int:
             window.add_folders(more)
         single_instance.bring_forward(window)
 
-    window.instance_server = single_instance.InstanceServer(settings.catalog_path, open_request, window)
+    def listen() -> None:
+        window.instance_server = single_instance.InstanceServer(settings.catalog_path, open_request, window)
+
+    # Tests widen the gap between holding the catalog and listening (a slow start).
+    delay_s = float(os.environ.get("PHOTOORG_TEST_LISTEN_DELAY_S") or 0)
+    if delay_s > 0:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(delay_s * 1000), listen)
+    else:
+        listen()
     window.show()
     if os.environ.get("PHOTOORG_STARTUP_PROBE"):
         _probe_startup(app, window)
     return app.exec()
+
+
+HAND_OVER_WAIT_S = 20.0  # how long a second launch waits for a starting window
+
+
+def _hand_over_when_ready(single_instance, catalog_path, paths) -> bool:
+    import time
+
+    deadline = time.monotonic() + HAND_OVER_WAIT_S
+    while time.monotonic() < deadline:
+        if single_instance.hand_over(catalog_path, paths):
+            return True
+        time.sleep(0.25)
+    return False
 
 
 def _probe_startup(app, window) -> None:

@@ -13,6 +13,7 @@ shows that lane beside the "work" lane.
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import copy
 import dataclasses
 from pathlib import Path
@@ -92,7 +93,7 @@ def start_render(session: Session, plan: StoryPlan, out: str, fmt: str, *, music
 
     def done(result) -> None:
         record_exports(session, plan, result)
-        text = f"Story saved: {result.path} ({result.slides} photos, {result.duration_s:.0f} s)"
+        text = f"Story saved: {result.path} ({count(result.slides, 'photo')}, {result.duration_s:.0f} s)"
         if result.skipped:
             text += f"; left out {len(result.skipped)} that could not be read"
         if result.dropped:

@@ -106,3 +106,32 @@ def test_two_real_launches_one_window_scans_the_folder(tmp_path):
         except subprocess.TimeoutExpired:
             first.kill()
             first.wait()
+
+
+def test_a_launch_while_the_first_window_is_still_starting_brings_it_forward(tmp_path):
+    """The first window holds the catalog's lock before it listens: a second
+    launch in that gap waits for it and hands over (it used to show the lock
+    message and leave the open window where it was)."""
+    catalog = tmp_path / "catalog.sqlite"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    cmd = [sys.executable, "-m", "photoorg.engine.cli", "--catalog", str(catalog), "gui"]
+    first = subprocess.Popen(cmd, env={**env, "PHOTOORG_TEST_LISTEN_DELAY_S": "6"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        lock = tmp_path / "catalog.sqlite.lock"
+        deadline = time.monotonic() + 240
+        while not lock.exists():  # the lock is taken; the window is not listening yet
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first window never took the catalog"
+            time.sleep(0.05)
+        second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 0, second.stderr
+        assert "took over" in second.stderr
+        assert first.poll() is None  # the open window stays
+    finally:
+        first.send_signal(signal.SIGTERM)
+        try:
+            first.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            first.kill()
+            first.wait()

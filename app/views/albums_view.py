@@ -8,6 +8,7 @@ background."""
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import datetime as dt
 from typing import Optional
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoorg.engine.albums.build import event_unnamed_reason
-from photoorg.engine.albums.naming import named_event
+from photoorg.engine.albums.naming import guess_text, named_event
 from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..badge_tips import BadgeTips
@@ -215,7 +216,7 @@ class AlbumsView(LazyView):
         self._apply_covers()
         self.list.blockSignals(False)
         self.loaded = True
-        self.summary.setText(f"{len(albums)} albums")
+        self.summary.setText(count(len(albums), "album"))
         self.empty.setText("   No albums yet. Albums and their events appear once the photos are analysed "
                            "(File ▸ Analyse now)." if not albums else "")
         self.empty.setVisible(not albums)
@@ -243,7 +244,7 @@ class AlbumsView(LazyView):
             elif why := event_unnamed_reason(conf, n):
                 # The title's rule: the model is guessing, so say so instead of
                 # presenting its best guess as the album's event.
-                line += f"\n{why} (best guess {self.display(a.event)}" + (f" {conf:.0%})" if conf is not None else ")")
+                line += "\n" + guess_text(why, self.display(a.event), conf)
             else:
                 line += f"\n{self.display(a.event)} ({f'{conf:.0%}' if conf is not None else 'model'})"
         return line
@@ -290,8 +291,7 @@ class AlbumsView(LazyView):
         if not model:
             first = "No label (the model's choice)"
         elif why := event_unnamed_reason(conf, info.photo_count):
-            first = f"{why[0].upper()}{why[1:]} (the model's best guess: {self.display(model)}" + \
-                (f" {conf:.0%})" if conf is not None else ")")
+            first = guess_text(f"{why[0].upper()}{why[1:]}", self.display(model), conf, "the model's best guess: ")
         else:
             first = f"{self.display(model)} — the model's label" + (f" ({conf:.0%})" if conf is not None else "")
         self.event.addItem(first, None)

@@ -7,6 +7,7 @@ the faces in no person with "Is this X?" (``widgets/face_review.py``)."""
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 from typing import Optional
 
 from PySide6.QtCore import Qt, QTimer
@@ -161,12 +162,12 @@ class PeopleView(LazyView):
         for p in people:
             item = QListWidgetItem(self._placeholder, f"{p.display_name}\n{p.photo_count} photo{'s' if p.photo_count != 1 else ''}")
             item.setData(ID, p.id)
-            item.setToolTip(f"{p.display_name}: {p.face_count} faces in {p.photo_count} photos"
+            item.setToolTip(f"{p.display_name}: {count(p.face_count, 'face')} in {count(p.photo_count, 'photo')}"
                             + ("\nyou (confirmed)" if p.owner == 2 else "\nprobably you (most selfies)" if p.owner == 1 else ""))
             self.people.addItem(item)
         self.people.blockSignals(False)
         self.loaded = True
-        self.summary.setText(f"{len(people)} people")
+        self.summary.setText(count(len(people), "person"))
         self.empty.setText("   No people yet. Faces are found when the photos are analysed (File ▸ Analyse now)."
                            if not people else "")
         self.empty.setVisible(not people and not self.unknown.isChecked())

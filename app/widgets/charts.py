@@ -6,6 +6,7 @@ clickable: ``clicked(key)`` fires with it (the view opens its photos)."""
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 from typing import Optional, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -238,4 +239,4 @@ class PlacesPlot(_Chart):
             if i < 8:
                 painter.setPen(TEXT)
                 where = p.get("name") or f"{p['lat']:.2f}, {p['lon']:.2f}"
-                painter.drawText(QPointF(x + r + 3, y + 4), f"{where} · {p['photos']} photos · {p.get('first') or ''}")
+                painter.drawText(QPointF(x + r + 3, y + 4), f"{where} · {count(p['photos'], 'photo')}" + (f" · {p['first']}" if p.get('first') else ""))

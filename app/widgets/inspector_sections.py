@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photoorg.engine.albums.build import event_unnamed_reason
+from photoorg.engine.albums.naming import guess_text
 from photoorg.engine.imaging.thumbnails import thumb_path
 
 
@@ -63,7 +64,7 @@ def album_sections(catalog, d: dict) -> list:
         p = a.get("event_p")
         why = event_unnamed_reason(p, a["size"]) if a["event"] and not a["user_event"] else None
         if why:
-            event = f"{why} (best guess {_event_name(a['event'])}" + (f" {p:.0%})" if p is not None else ")")
+            event = guess_text(why, _event_name(a["event"]), p)
         else:
             event = _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
         line = (a["title"] or "Untitled") + "\n" + event

@@ -8,6 +8,7 @@ presented as ordered. ``member_at`` tells which member a click hit."""
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import datetime as dt
 from typing import Optional
 
@@ -43,7 +44,8 @@ def pick_reason(strip: Strip) -> str:
     if strip.user_pick:
         return "your pick" + (f" (the model ranked it {pick.rank} of {n})" if pick.rank and pick.rank > 1 else "")
     if strip.kind == "duplicates":
-        return "the copy kept: " + (pick.why or "best place")
+        # The header already says "kept:"; the reason alone follows it.
+        return pick.why or "the copy in the best place"
     if pick.score is None:
         return f"best of {n}"
     text = f"best of {n} by the ranking model ({percent(pick.score)})"
@@ -82,7 +84,7 @@ def header_text(strip: Strip) -> str:
                  else " · every shot shows something the others lack")
     else:
         freed = f" · clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else " · nothing to clean up"
-    return f"{kind} · {len(strip.members)} photos · {when} · kept: {pick_reason(strip)}{freed}"
+    return f"{kind} · {count(len(strip.members), 'photo')} · {when} · kept: {pick_reason(strip)}{freed}"
 
 
 class SeriesDelegate(QStyledItemDelegate):

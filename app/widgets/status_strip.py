@@ -5,6 +5,7 @@ are shown."""
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 from typing import Optional
 
 from PySide6.QtCore import Qt
@@ -72,7 +73,7 @@ class StatusStrip(QStatusBar):
         self.set_hint(*VIEW_HINTS.get(view, ("", "")))
 
     def set_count(self, shown: int, total: Optional[int] = None) -> None:
-        self.count_label.setText(f"{shown:,} photos" if total in (None, shown) else f"{shown:,} of {total:,} photos")
+        self.count_label.setText(count(shown, 'photo') if total in (None, shown) else f"{shown:,} of {count(total, 'photo')}")
 
     # -- the running job (tasks of SHOWN_LANES: scans, analysis, curation, stories) ------------
     def _started(self, task: Task) -> None:

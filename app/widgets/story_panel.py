@@ -11,6 +11,7 @@ data, cheap); choosing and rendering run on the "story" lane
 
 from __future__ import annotations
 
+from photoorg.engine.wording import count
 import os
 from typing import Optional
 
@@ -432,12 +433,12 @@ class StoryPanel(QWidget):
 
     def _rendered(self, result) -> None:
         self.last_result = result
-        lines = [f"Saved {result.path}: {result.slides} photos, {result.duration_s:.0f} s "
+        lines = [f"Saved {result.path}: {count(result.slides, 'photo')}, {result.duration_s:.0f} s "
                  f"({'video' if result.format == 'mp4' else 'web slideshow'}), made in "
                  f"{format_duration(result.elapsed_s)}."]
         lines += [f"Left out {os.path.basename(k['path'])}: {k['reason']}" for k in result.skipped[:5]]
         if result.dropped:
-            lines.append(f"{len(result.dropped)} photos were cut so that the video ends with the music.")
+            lines.append(f"{count(len(result.dropped), 'photo')} {'was' if len(result.dropped) == 1 else 'were'} cut so that the video ends with the music.")
         self.outcome.setText("\n".join(lines))
         self.outcome.show()
         self._update()

@@ -126,3 +126,16 @@ def event_display_name(event: str) -> str:
     except ImportError:
         return event
     return display(event)
+
+
+# A model's event below this probability is not offered as its "best guess"
+# (a 1 % "Halloween" is no guess worth showing; 23 labels share 100 %).
+GUESS_SHOWN = 0.25
+
+
+def guess_text(why: str, name: str, p: Optional[float], prefix: str = "best guess ") -> str:
+    """'no clear event (best guess Halloween 45%)'; a guess below
+    ``GUESS_SHOWN`` is left out: 'no clear event'."""
+    if p is None or p < GUESS_SHOWN:
+        return why
+    return f"{why} ({prefix}{name} {p:.0%})"

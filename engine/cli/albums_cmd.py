@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ..wording import count
 import argparse
 import dataclasses
 from typing import Optional
@@ -105,7 +106,7 @@ def run(ctx: Context) -> int:
     for a in data["albums"]:
         scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
         days = f", {len(a['days'])} days" if len(a["days"]) > 1 else ""
-        lines.append(f"[{a['id']}] {a['title']}  ({len(a['photos'])} photos{days})"
+        lines.append(f"[{a['id']}] {a['title']}  ({count(len(a['photos']), 'photo')}{days})"
                      + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else "")
                      + (f"\n    evidence: {a['event_evidence']}" if a["event_evidence"] else ""))
         for ph in a["photos"][:ctx.args.top or 0]:

@@ -7,6 +7,7 @@ gives an offline HTML slideshow.
 
 from __future__ import annotations
 
+from ..wording import count
 import argparse
 import os
 import re
@@ -88,7 +89,7 @@ def run(ctx: Context) -> int:
         if args.plan_only:
             printer.finish()
             data = plan.to_json()
-            lines = [f"{plan.title}: {len(plan.slides)} photos, {plan.duration_s:.1f} s"]
+            lines = [f"{plan.title}: {count(len(plan.slides), 'photo')}, {plan.duration_s:.1f} s"]
             lines += [f"  {s.path}  ({s.reason})" for s in plan.slides]
             ctx.emit(data, "\n".join(lines))
             return 0
@@ -109,7 +110,7 @@ def run(ctx: Context) -> int:
             "photos": [s.path for s in plan.slides if s.path not in {k["path"] for k in result.skipped}
                        and s.path not in result.dropped],
             "excluded": plan.excluded}
-    lines = [f"wrote {result.path}: {result.slides} photos, {result.duration_s:.1f} s "
+    lines = [f"wrote {result.path}: {count(result.slides, 'photo')}, {result.duration_s:.1f} s "
              f"({result.format}) in {result.elapsed_s:.1f} s"]
     lines += [f"  left out {k['path']}: {k['reason']}" for k in result.skipped]
     lines += [f"  cut to fit the music: {p}" for p in result.dropped]

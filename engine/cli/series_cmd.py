@@ -12,6 +12,7 @@ choice is remembered and is what ``photoorg train-series`` learns from).
 
 from __future__ import annotations
 
+from ..wording import count
 import argparse
 
 from ..errors import PhotoOrgError
@@ -79,7 +80,7 @@ def run(ctx: Context) -> int:
         data = {"series": [series_json(catalog, info) for info in infos]}
     lines = []
     for s in data["series"]:
-        lines.append(f"[{s['id']}] {s['kind']}, {len(s['photos'])} photos"
+        lines.append(f"[{s['id']}] {s['kind']}, {count(len(s['photos']), 'photo')}"
                      + (" (your pick)" if s["user_pick"] else ""))
         for ph in s["photos"]:
             score = "-" if ph["score"] is None else f"{ph['score']:.2f}"

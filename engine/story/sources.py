@@ -10,6 +10,7 @@ analysis completes.
 from __future__ import annotations
 
 import logging
+import re
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,7 +88,7 @@ def album_source(catalog, album_id: int) -> StorySource:
     photos = catalog.photos(ids=[m.photo_id for m in members], order="capture")
     if not photos:
         raise StoryError(f"album {album_id} ({album.title}) has no photos that are still in the library")
-    return StorySource(title=album.title or f"Album {album_id}", photos=photos, album_id=album_id,
+    return StorySource(title=card_title(album.title) or f"Album {album_id}", photos=photos, album_id=album_id,
                        place=album.place or "", importance=importance)
 
 
@@ -165,11 +166,19 @@ def _local_date(p: Photo) -> Optional[datetime]:
     return None
 
 
+def card_title(title: Optional[str]) -> str:
+    """An album title for the title card, without the "file dates ..." part
+    older catalogs put in titles (a file's time is not when a photo was taken)."""
+    parts = [p for p in (title or "").split(" · ") if not p.strip().lower().startswith("file dates")]
+    return " · ".join(re.sub(r",?\s*file dates\b.*$", "", p, flags=re.I) for p in parts).strip(" ·,")
+
+
 def date_range_text(photos: list[Photo]) -> str:
     """'3 May 2019', '3 - 5 May 2019', '28 Apr - 5 May 2019', 'Dec 2018 - Jan 2019'.
-    A file's modification time is a guess (a copy has today's date): it is
-    used only when no photo has a better source."""
-    dated = [p for p in photos if p.capture_source != "mtime"] or photos
+    A file's modification time is no date of the photos (a copy has today's
+    date): with no better source the card shows no dates at all, as the
+    album titles do (``albums.titles.album_dates``)."""
+    dated = [p for p in photos if p.capture_source != "mtime"]
     dates = sorted(d for d in (_local_date(p) for p in dated) if d is not None)
     if not dates:
         return ""
