@@ -19,6 +19,7 @@ from . import jobs
 from .actions import undo_last
 from .curation_actions import unfinished_notice
 from .qtutil import guard_pyside_refcount_bug
+from .qtutil import fit_popups
 from .qtutil import slot as qslot
 from .session import Session
 from .shell import Shell
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.session.settings.prefs, self.session.catalog.roots(), self)
+        fit_popups(dialog)
         dialog.add_folder.connect(self.choose_folder)
         dialog.rescan.connect(self.rescan)
         dialog.accepted.connect(qslot(self._save_settings, dialog))

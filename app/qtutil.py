@@ -70,3 +70,27 @@ def guard_pyside_refcount_bug() -> bool:
 
 def _noop() -> None:
     pass
+
+
+def fit_popup(combo) -> None:
+    """A drop-down list as wide as its longest entry (Qt makes it as wide as
+    the closed box, which clips entries like "Too few photos to tell (...)")."""
+    view = combo.view()
+    metrics = view.fontMetrics()
+    widest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0)
+    icon = combo.iconSize().width() + 6 if any(not combo.itemIcon(i).isNull() for i in range(combo.count())) else 0
+    view.setMinimumWidth(widest + icon + 36)  # item margins and the scroll bar
+
+
+def fit_popups(widget) -> None:
+    """``fit_popup`` every drop-down in ``widget``, now and whenever its entries change."""
+    from PySide6.QtWidgets import QComboBox
+
+    for combo in widget.findChildren(QComboBox):
+        if combo.property("photoorg_fitted"):
+            continue
+        combo.setProperty("photoorg_fitted", True)
+        model = combo.model()
+        for signal in (model.rowsInserted, model.modelReset, model.dataChanged):
+            signal.connect(slot(fit_popup, combo))
+        fit_popup(combo)

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .changes import Change
+from .qtutil import fit_popups
 from .session import Session
 from .views.library_view import LibraryView
 from .views.welcome_view import WelcomeView
@@ -122,6 +123,7 @@ class Shell(QWidget):
             self.show_view("welcome")
         self.refresh_sidebar()
         self.library.refresh(reset=True)
+        fit_popups(self)
 
     # -- navigation ------------------------------------------------------------------
     def navigate(self, dest) -> None:
@@ -160,6 +162,7 @@ class Shell(QWidget):
             view = PlaceholderView(name.capitalize(), "This view is not available in this build.")
         self.views[name] = view
         self.stack.addWidget(view)
+        fit_popups(view)
         return view
 
     def show_photo(self, photo_id: int) -> None:

@@ -25,7 +25,7 @@ from photoorg.engine.catalog.browse import BrowseFilter
 
 from ..badge_tips import BadgeTips
 from ..grid_model import GridData, PhotoGridModel, load_grid
-from ..qtutil import slot, start_once
+from ..qtutil import fit_popups, slot, start_once
 from photoorg.engine.catalog import user_commands
 
 from ..actions import push_action
@@ -347,6 +347,7 @@ class AlbumsView(LazyView):
             if self.shell is not None:
                 self.story_panel.photo_selected.connect(self.shell.show_photo)
             self.pages.addWidget(self.story_panel)
+            fit_popups(self.story_panel)
         self.pages.setCurrentWidget(self.story_panel)
         self.story_panel.open_album(info.id, info.title or info.place or f"Album {info.id}", seconds=seconds,
                                     count=count)
