@@ -230,7 +230,9 @@ class BrowseQueries:
 
     def _private_sql(self) -> str:
         portraits = self.portraits_private() if hasattr(self, "portraits_private") else False
-        return _PRIVATE_SQL.format(portraits=int(bool(portraits)))
+        from ..privacy.rules import private_sql
+
+        return private_sql("p", bool(portraits))
 
     def _grid_query(self, sql: str, params: list) -> list[GridRow]:
         cursor = self.db.conn.cursor()
@@ -352,8 +354,8 @@ class BrowseQueries:
         return d
 
     def _photo_privacy(self, content_hash: str) -> dict[str, Any]:
-        """One photo's private flag and why (the rules of _PRIVATE_SQL)."""
-        from ..privacy.rules import privacy_reasons
+        """One photo's private flag and why (``privacy.rules``)."""
+        from ..privacy.rules import is_private, privacy_reasons
 
         reasons = []
         row = self.db.execute("SELECT * FROM photo_privacy WHERE content_hash = ?", (content_hash,)).fetchone()
@@ -362,21 +364,15 @@ class BrowseQueries:
             reasons = privacy_reasons(bool(row["document"]), row["doc_kind"] if "doc_kind" in row.keys() else None,
                                       bool(row["screenshot"]), bool(row["portrait"]), portraits)
         override = self.scalar("SELECT private FROM privacy_overrides WHERE content_hash = ?", (content_hash,))
-        private = bool(override) if override is not None else bool(reasons)
+        private = is_private(reasons, None if override is None else bool(override))
         return {"private": private, "reasons": reasons, "override": None if override is None else bool(override)}
 
 
 # -- capabilities that other domains add (used only when their tables exist) ------
-# A private photo, as FaceQueries.privacy_list decides it (tests/test_browse.py
-# checks that the two agree): the user's override wins; otherwise a personal
-# document or screenshot, or a portrait when the user turned the paper's
-# portrait rule on (put in by _private_sql). Close people are no reason.
+# A private photo: privacy.rules.private_sql, made from the same rule as the
+# reasons FaceQueries.privacy_list gives (tests/test_browse.py checks that the
+# two agree). Close people are no reason.
 _PRIVATE_TABLE = "photo_privacy"
-_PRIVATE_SQL = (
-    "coalesce((SELECT o.private FROM privacy_overrides o WHERE o.content_hash = p.content_hash), "
-    "coalesce((SELECT pp.document OR pp.screenshot OR (pp.portrait AND {portraits}) FROM photo_privacy pp "
-    "WHERE pp.content_hash = p.content_hash), 0))"
-)
 
 _OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {
     "album_id": ("album_photos", lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v])),

@@ -21,7 +21,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from ..paths import fs_path
-from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject, privacy_reasons
+from ..privacy.rules import CLOSE_MIN_DAYS, CLOSE_MIN_PHOTOS, close_person_is_subject, is_private, privacy_reasons
 
 EMBEDDING_MODEL = "dlib_resnet_v1"
 EMBEDDING_KIND = "face_embeddings"
@@ -551,7 +551,7 @@ class FaceQueries:
                                       bool(r["portrait"]), portraits)
             persons = {pid for pid, _ in faces_by_hash.get(r["content_hash"], []) if pid is not None}
             override = None if r["private"] is None else bool(r["private"])
-            private = override if override is not None else bool(reasons)
+            private = is_private(reasons, override)
             if override:
                 reasons.append("user")
             if only_private and not private:

@@ -117,18 +117,38 @@ KIND_REASON = {"identity": "identity_document", "bank": "bank_document", "medica
                "address": "address_document", "receipt": "receipt", "page": "page_of_writing"}
 
 
+# The privacy rule, stated once: a photo is private when the user said so,
+# otherwise when its stored evidence (photo_privacy) holds one of these
+# columns, the portrait only with the paper's portrait setting on. Both the
+# reasons in words (``privacy_reasons``) and the grid's SQL (``private_sql``)
+# are made from it, so the two cannot disagree.
+PRIVATE_EVIDENCE = (("document", False), ("screenshot", False), ("portrait", True))
+
+
 def privacy_reasons(document: bool, doc_kind: Optional[str], screenshot: bool, portrait: bool,
                     portraits_private: bool = False) -> list[str]:
     """Why the rules call a photo private (empty: not private), from its
     stored evidence; a portrait counts only with the paper's rule turned on."""
+    evidence = {"document": document, "screenshot": screenshot, "portrait": portrait}
     reasons = []
-    if document:
-        reasons.append(KIND_REASON.get(doc_kind or "", "document"))
-    if screenshot:
-        reasons.append("screenshot")
-    if portrait and portraits_private:
-        reasons.append("portrait")
+    for column, needs_setting in PRIVATE_EVIDENCE:
+        if evidence[column] and (portraits_private or not needs_setting):
+            reasons.append(KIND_REASON.get(doc_kind or "", "document") if column == "document" else column)
     return reasons
+
+
+def private_sql(photo: str, portraits_private: bool) -> str:
+    """The same rule as an SQL expression over the photos alias ``photo``
+    (1 private, 0 not): the user's override, else the evidence."""
+    terms = " OR ".join(f"pp.{column}" for column, needs_setting in PRIVATE_EVIDENCE
+                        if portraits_private or not needs_setting)
+    return (f"coalesce((SELECT o.private FROM privacy_overrides o WHERE o.content_hash = {photo}.content_hash), "
+            f"coalesce((SELECT {terms} FROM photo_privacy pp WHERE pp.content_hash = {photo}.content_hash), 0))")
+
+
+def is_private(reasons: list[str], override: Optional[bool]) -> bool:
+    """The user's word wins over the rules' reasons."""
+    return override if override is not None else bool(reasons)
 
 
 # A PNG without a camera is a screenshot when it reads like a screen: six or
