@@ -122,3 +122,26 @@ def test_export_story_takes_a_part_of_a_title(albums_catalog, tmp_path):
                          "--catalog", str(albums_catalog))
     assert ambiguous.returncode != 0
     assert "names 2 albums" in ambiguous.stderr and "Lake walk" in ambiguous.stderr
+
+
+def test_corrections_on_the_command_line_are_journalled_and_undone(shared_photos, tmp_path):
+    lib, cat = tmp_path / "people", tmp_path / "cat.sqlite"
+    shutil.copytree(shared_photos / "faces" / "knn_examples" / "train", lib)
+    assert photoorg("scan", str(lib), "--catalog", str(cat)).returncode == 0
+    assert photoorg("analyze", "--only", "faces", "--catalog", str(cat)).returncode == 0
+    with Catalog(cat, readonly=True) as c:
+        person = max(c.people_list(), key=lambda p: p.face_count)
+        faces = [f.id for f in c.person_faces(person.id)]
+    assert len(faces) >= 2
+    before = _dump(cat)
+    assert photoorg("people", "name", str(person.id), "Ann", "--catalog", str(cat)).returncode == 0
+    split = photoorg("people", "split", str(person.id), str(faces[0]), "--catalog", str(cat), "--json")
+    assert split.returncode == 0, split.stderr
+    new = json.loads(split.stdout)["person"]
+    with Catalog(cat, readonly=True) as c:
+        assert c.person(person.id).name == "Ann" and c.face(faces[0]).person_id == new
+    for label in ("Split 1 face", "Name a person"):  # the latest first
+        undone = photoorg("undo", "--action", "--catalog", str(cat))
+        assert undone.returncode == 0 and label in undone.stdout, undone.stdout
+    assert _dump(cat) == before
+    assert photoorg("undo", "--action", "--catalog", str(cat)).returncode != 0  # nothing left to undo

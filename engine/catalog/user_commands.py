@@ -81,10 +81,17 @@ def name_person(person_id: int, name: Optional[str]) -> Action:
                   lambda c: c.name_person(person_id, name))
 
 
-def split_person(person_id: int, face_ids: Iterable[int]) -> Action:
+def split_person(person_id: int, face_ids: Iterable[int], name: Optional[str] = None) -> Action:
     faces = list(face_ids)
     return Action("split", f"Split {_plural(len(faces), 'face')} off into a new person",
-                  _people_scopes([person_id], faces), lambda c: c.split_person(person_id, faces))
+                  _people_scopes([person_id], faces), lambda c: c.split_person(person_id, faces, name))
+
+
+def move_face(face_id: int, person_id: int) -> Action:
+    def scopes(c):
+        current = c.face(face_id)
+        return _people_scopes([person_id, current.person_id if current else None], [face_id])(c)
+    return Action("move_face", "Move a face to another person", scopes, lambda c: c.move_face(face_id, person_id))
 
 
 def merge_people(target_id: int, source_ids: Iterable[int]) -> Action:

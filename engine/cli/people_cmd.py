@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..catalog import user_commands
+from ..catalog.user_commands import perform
 from ..errors import PhotoOrgError
 from .common import Context
 
@@ -179,7 +181,7 @@ def _private(ctx: Context, catalog) -> int:
     if value is not None:
         if not ctx.args.photos:
             raise PeopleError("name the photos (ids) to mark")
-        catalog.set_private(ctx.args.photos, None if value == "auto" else value)
+        perform(catalog, user_commands.set_private(ctx.args.photos, None if value == "auto" else value))
     items = catalog.private_photos()
     data = {"private": [{"photo_id": p.photo_id, "path": p.path, "reasons": list(p.reasons)} for p in items]}
     ctx.emit(data, "\n".join(f"{p.photo_id:>6}  {','.join(p.reasons):<28} {p.path}" for p in items)
@@ -207,23 +209,25 @@ def run(ctx: Context) -> int:
         args = ctx.args
         try:
             if action == "name":
-                catalog.name_person(args.person, args.name)
+                perform(catalog, user_commands.name_person(args.person, args.name))
                 result = {"person": args.person, "name": args.name or None}
             elif action == "merge":
-                result = {"person": catalog.merge_people(args.person, args.others), "merged": args.others}
+                result = {"person": perform(catalog, user_commands.merge_people(args.person, args.others))[1],
+                          "merged": args.others}
             elif action == "split":
-                result = {"from": args.person, "person": catalog.split_person(args.person, args.faces, args.name)}
+                result = {"from": args.person,
+                          "person": perform(catalog, user_commands.split_person(args.person, args.faces, args.name))[1]}
             elif action == "remove-face":
                 face = catalog.face(args.face)
                 if face is None:
                     raise KeyError(f"no face {args.face}")
-                catalog.remove_face(args.face)
+                perform(catalog, user_commands.not_this_person(face.person_id, [args.face]))
                 result = {"face": args.face, "removed_from": face.person_id}
             elif action == "move-face":
-                catalog.move_face(args.face, args.person)
+                perform(catalog, user_commands.move_face(args.face, args.person))
                 result = {"face": args.face, "person": args.person}
             elif action == "confirm-owner":
-                catalog.confirm_owner(args.person or None)
+                perform(catalog, user_commands.confirm_owner(args.person or None))
                 result = {"owner": args.person or None}
             elif action == "recluster":
                 from ..faces.people import recluster

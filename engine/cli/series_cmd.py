@@ -68,7 +68,9 @@ def _pick(catalog, series_arg: str, photo_arg: str) -> None:
         chosen = [p.id for p in photos if os.path.abspath(p.path) == target]
     if not chosen:
         raise UnknownSeries(f"{photo_arg} is not a photo of series {series_id}")
-    catalog.set_series_pick(series_id, chosen[0])
+    from ..catalog.user_commands import perform, set_series_pick
+
+    perform(catalog, set_series_pick(series_id, chosen[0]))  # journalled: 'photoorg undo --action' reverts it
 
 
 def run(ctx: Context) -> int:
