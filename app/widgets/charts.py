@@ -226,6 +226,7 @@ class PlacesPlot(_Chart):
         painter.drawRect(plot)
         biggest = max(p["photos"] for p in self.places) or 1
         painter.setFont(self._small)
+        labels: list[QRectF] = []
         for i, p in enumerate(self.places):
             x = plot.left() + plot.width() * (p["lon"] - lon0) / (lon1 - lon0)
             y = plot.bottom() - plot.height() * (p["lat"] - lat0) / (lat1 - lat0)
@@ -237,6 +238,14 @@ class PlacesPlot(_Chart):
             painter.drawEllipse(QPointF(x, y), r, r)
             self._hit(QRectF(x - r, y - r, 2 * r, 2 * r), ("place", i))
             if i < 8:
-                painter.setPen(TEXT)
+                # Labels of the biggest places, each where it overlaps no
+                # other label (right of its dot, else left), inside the plot.
                 where = p.get("name") or f"{p['lat']:.2f}, {p['lon']:.2f}"
-                painter.drawText(QPointF(x + r + 3, y + 4), f"{where} · {count(p['photos'], 'photo')}" + (f" · {p['first']}" if p.get('first') else ""))
+                text = f"{where} · {count(p['photos'], 'photo')}"
+                width = painter.fontMetrics().horizontalAdvance(text) + 2
+                for box in (QRectF(x + r + 3, y - 8, width, 16), QRectF(x - r - 3 - width, y - 8, width, 16)):
+                    if plot.contains(box) and not any(box.intersects(o) for o in labels):
+                        labels.append(box)
+                        painter.setPen(TEXT)
+                        painter.drawText(box, Qt.AlignmentFlag.AlignVCenter, text)
+                        break
