@@ -238,12 +238,15 @@ def test_series_view_and_sidebar_counts_after_a_clean_up_and_its_undo(qtbot, win
     assert "No series yet" not in series.empty.text() and "2 cleaned up" in series.summary.text()
     qtbot.waitUntil(lambda: any(f"({total - going})" in t for t in _folder_counts(shell.sidebar)))
     assert any("hdr  (2)" in t for t in _folder_counts(shell.sidebar))
+    # The status strip's count too, though the library is not on screen.
+    qtbot.waitUntil(lambda: window.status.count_label.text() == f"{total - going} photos")
     # And after its undo, both as they were.
     window.undo()
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: series.model.rowCount() == 2 and not series.empty.isVisible())
     assert series.summary.text() == summary_before
     qtbot.waitUntil(lambda: _folder_counts(shell.sidebar) == counts_before)
+    qtbot.waitUntil(lambda: window.status.count_label.text() == f"{total} photos")
 
 
 def test_removing_a_folder_from_the_sidebar_and_its_undo(qtbot, window):

@@ -90,6 +90,16 @@ class LibraryView(LazyView):
         caps = self.session.catalog.browse_capabilities()
         self.bar.set_sorts(caps.sorts)
 
+    def on_change(self, kinds: Change) -> None:
+        # The status strip shows this view's count on every view: changes
+        # that add or remove photos reload it even while it is hidden.
+        if kinds & (Change.PHOTOS | Change.CURATION | Change.FOLDERS) and not self.isVisible():
+            self.pending |= kinds
+            self._dirty = True
+            self.activate()
+            return
+        super().on_change(kinds)
+
     def reload(self, kinds: Change) -> None:
         if kinds & (Change.ANALYSIS | Change.ALBUMS | Change.PROGRESS):
             self.update_sorts()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from photoorg.engine.wording import count
+
 from ..changes import Change
 from ..curation_actions import curation_available, push_pick, plan_cleanup, run_cleanup
 from ..series_model import SeriesModel, StripData, load_strips
@@ -153,10 +155,15 @@ class SeriesView(LazyView):
         photos = len({m.photo_id for s in data.strips for m in s.members})
         stacks = sum(s.kind == "similar" for s in data.strips)
         copies = sum(s.kind == "duplicates" for s in data.strips)
-        self.summary.setText(f"{n - stacks - copies} redundant groups · {copies} identical copies · "
-                             f"{stacks} similar-moment stacks · {photos} photos"
-                             + (f" · {data.settled} cleaned up" if data.settled else "")
-                             + (f" · cleaning up all frees {format_bytes(data.total_bytes)}" if data.total_bytes else ""))
+        parts = [count(n - stacks - copies, "redundant group"), count(copies, "set of identical copies",
+                                                                     "sets of identical copies"),
+                 count(stacks, "similar-moment stack")]
+        parts = [p for p in parts if not p.startswith("0 ")] + [count(photos, "photo")]
+        if data.settled:
+            parts.append(f"{data.settled:,} cleaned up")
+        if data.total_bytes:
+            parts.append(f"cleaning up all frees {format_bytes(data.total_bytes)}")
+        self.summary.setText(" · ".join(parts))
         if n == 0 and data.settled:
             self.empty.setText(f"   Nothing left to pick from: {data.settled} series keep{'s' if data.settled == 1 else ''}"
                                " a single shot now (the others were cleaned up; Edit ▸ Undo puts them back).")
