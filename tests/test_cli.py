@@ -79,7 +79,8 @@ def test_scan_json_follows_the_contract(tmp_path, photo_jpeg):
 def test_scan_of_a_folder_that_does_not_exist_fails_with_one_line(tmp_path):
     result = photoorg("scan", str(tmp_path / "Picturs"), "--catalog", str(tmp_path / "c.sqlite"))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"photoorg: no such folder: {tmp_path / 'Picturs'}"
+    assert result.stderr.strip() == f"photoorg: no such folder: {tmp_path / 'Picturs'}; nothing was added"
+    assert not (tmp_path / "c.sqlite").exists()  # refused before anything is stored
 
 
 def test_second_process_gets_the_lock_message(tmp_path, photo_jpeg):
