@@ -20,19 +20,22 @@ class AlbumNotFound(PhotoOrgError):
 class AmbiguousAlbum(PhotoOrgError):
     def __init__(self, ref: str, candidates: list) -> None:
         self.candidates = candidates
-        listing = "; ".join(f"{a.id}: {shown_title(a)}" for a in candidates[:12])
+        titles = [shown_title(a) for a in candidates]
+        # Two albums of one title are told apart by their first day.
+        named = [t if titles.count(t) == 1 else f"{t} (from {_day(a)})" for t, a in zip(titles, candidates)]
+        listing = "; ".join(f"{a.id}: {t}" for a, t in list(zip(candidates, named))[:12])
         more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
         super().__init__(f"“{ref}” names {len(candidates)} albums: {listing}{more}; "
                          "give the album id or more of its title")
 
 
 def shown_title(album) -> str:
-    """The title as the album list shows it, with its dates."""
-    name = album.title or album.place or "Untitled"
-    if album.start_ts is None:
-        return name
-    start = dt.datetime.fromtimestamp(album.start_ts)
-    return f"{name} ({start:%d %b %Y})"
+    """The title as the album list shows it."""
+    return album.title or album.place or "Untitled"
+
+
+def _day(album) -> str:
+    return dt.datetime.fromtimestamp(album.start_ts).strftime("%d %b %Y") if album.start_ts else "no date"
 
 
 def _norm(text: str) -> str:
@@ -41,7 +44,7 @@ def _norm(text: str) -> str:
 
 
 def _names(album, folders: dict[int, str]) -> list[str]:
-    names = [album.title or "", album.place or "", shown_title(album)]
+    names = [album.title or "", album.place or "", shown_title(album), f"{shown_title(album)} ({_day(album)})"]
     folder = folders.get(album.folder_id) if album.folder_id is not None else None
     if folder:
         names += [folder, os.path.basename(folder.rstrip(os.sep))]
