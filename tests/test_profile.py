@@ -3,6 +3,8 @@ series built from a catalog (features and scores written directly)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -84,23 +86,34 @@ def test_build_profile_series(catalog):
 
 
 def test_events_and_people_series_once_albums_and_faces_exist(catalog):
-    ids = _add_photos(catalog, 4)
+    ids = _add_photos(catalog, 12)
     assert build_profile(catalog)["people"] is None
     with catalog.write() as db:
-        for i, (event, ts) in enumerate([("Wedding", 1.5e9), ("BeachTrip", 1.6e9), ("Wedding", 1.63e9)]):
-            db.execute("INSERT INTO albums(mode, key, source, title, start_ts, photo_count, event, user_event, "
-                       "created_at, updated_at) VALUES ('auto', ?, 'time', '', ?, ?, ?, ?, 0, 0)",
-                       (f"k{i}", ts, 10 + i, event, "Birthday" if i == 2 else None))
+        # (model event, its probability, the user's label): a sure one, a
+        # guess (no event: the titles do not name it), a corrected one.
+        for i, (event, p, user) in enumerate([("Wedding", 0.8, None), ("BeachTrip", 0.3, None),
+                                              ("Wedding", 0.9, "Birthday")]):
+            members = ids[4 * i:4 * i + 4]
+            album = db.execute(
+                "INSERT INTO albums(mode, key, source, title, start_ts, photo_count, event, user_event, event_scores, "
+                "created_at, updated_at) VALUES ('auto', ?, 'time', '', ?, 4, ?, ?, ?, 0, 0)",
+                (f"k{i}", 1.5e9 + i * 1e8, event, user, json.dumps({event: p}))).lastrowid
+            for pos, pid in enumerate(members):
+                db.execute("INSERT INTO album_photos(album_id, photo_id, position) VALUES (?, ?, ?)", (album, pid, pos))
         db.execute("INSERT INTO people(id, name, owner, created_at, updated_at) VALUES (1, 'Ann', 2, 0, 0)")
         db.execute("INSERT INTO people(id, name, owner, created_at, updated_at) VALUES (2, NULL, 0, 0, 0)")
         for n, (h, person) in enumerate([("h0", 1), ("h1", 1), ("h1", 2), ("h2", 1)]):
             db.execute("INSERT INTO faces(content_hash, idx, x0, y0, x1, y1, landmarks, quality, person_id, created_at) "
                        "VALUES (?, ?, 0, 0, 1, 1, '[]', 1, ?, 0)", (h, n, person))
+    catalog.set_pref("albums_from", "auto")
     profile = build_profile(catalog)
     events = {e["event"]: e for e in profile["events"]["counts"]}
-    assert set(events) == {"Wedding", "BeachTrip", "Birthday"}  # the user's correction wins
-    assert events["Wedding"]["photos"] == 10 and events["Birthday"]["albums"] == 1
+    # The user's correction wins; the model's 30 % guess is no event; photos counted once each.
+    assert set(events) == {"Wedding", "Birthday"}
+    assert events["Wedding"]["photos"] == 4 and events["Birthday"]["albums"] == 1
+    assert events["Birthday"]["name"] == "Birthday" and events["Wedding"]["name"] == "Wedding"
     assert [t["period"] for t in profile["events"]["timeline"]] == sorted(t["period"] for t in profile["events"]["timeline"])
+    assert sum(t["photos"] for t in profile["events"]["timeline"]) == 8
     people = profile["people"]
     assert [(p["name"], p["photos"], p["owner"]) for p in people] == [("Ann", 3, True), (None, 1, False)]
-    assert len(ids) == 4
+    assert len(ids) == 12

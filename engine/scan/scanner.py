@@ -154,12 +154,16 @@ class Scanner:
         roots = normalise_roots(roots)
         # A folder that does not exist is refused before anything is stored:
         # a mistyped path must not become a library root.
-        refused = [r for r in roots if not os.path.isdir(r)]
-        roots = [r for r in roots if r not in refused]
-        if refused and not roots:
-            raise NothingToScan(f"no such folder: {', '.join(display(r) for r in refused)}; nothing was added")
+        # (A library folder already known but not there now, an unplugged
+        # disk, is skipped: its photos are not marked missing.)
+        absent = [r for r in roots if not os.path.isdir(r)]
+        roots = [r for r in roots if r not in absent]
+        if absent and not roots:
+            raise NothingToScan(f"no such folder: {', '.join(display(r) for r in absent)}; nothing was added")
+        known = set(self.catalog.roots())
         scan_id = self.catalog.start_scan_run(roots)
-        summary = self._summary = ScanSummary(scan_id, refused=[display(r) for r in refused])
+        summary = self._summary = ScanSummary(scan_id, refused=[display(r) for r in absent if r not in known])
+        summary.skipped += [{"path": display(r), "reason": "folder not found"} for r in absent]
         self._seen: set[int] = set()
         self._claimed_moves: set[int] = set()
         self._reskipped: set[str] = set()
