@@ -5,7 +5,8 @@ Every face of reasonable quality (``quality.REVIEW_QUALITY``) that the
 clustering left out ends up in one of three kinds of group, each with a
 *top offer* that one key confirms:
 
-- ``is_this``: its nearest person is within ``SUGGEST_EPS``; the offer is
+- ``is_this``: its nearest person is within ``SUGGEST_EPS`` (``FAIR_SUGGEST_EPS``
+  for a face below ``CORE_QUALITY``); the offer is
   that person, with up to ``TOP_K`` candidates ranked by similarity.
 - ``new_person``: no person is that close, but two or more such faces look
   alike (the same constrained linkage as the clustering, a little looser);
@@ -36,7 +37,7 @@ from typing import Optional
 import numpy as np
 
 from .cluster import ClusterParams, constrained_clusters, nearest
-from .quality import REVIEW_QUALITY
+from .quality import CORE_QUALITY, REVIEW_QUALITY
 
 TOP_K = 3
 # dlib's own same-person threshold. It was 0.65; on the labelled party photos
@@ -44,6 +45,12 @@ TOP_K = 3
 # between 0.62 and 0.65 were strangers (and every candidate between 0.65 and
 # 0.72 too): such a face is now unsure, its nearest people still listed.
 SUGGEST_EPS = 0.6
+# For a face below the clustering's core quality (small, soft or turned),
+# whose descriptor says less: the clustering's own ``assign_eps``. On the
+# labelled party photos strangers among such faces sat 0.48-0.53 from each
+# other, and the one "is this X?" offer left at 0.60 was a stranger (q 0.53);
+# beyond this such a face is unsure, the person still listed first.
+FAIR_SUGGEST_EPS = 0.55
 # An unsure face lists the people this close as candidates (similarity 0.25
 # and up); further than that a "most like" is noise.
 UNSURE_EPS = 0.9
@@ -147,8 +154,16 @@ def face_suggestions(catalog, top_k: int = TOP_K, eps: float = SUGGEST_EPS,
     """face id -> its "is this X?" candidates (within ``eps``), best first,
     for every unassigned face of reasonable quality (an empty list: no person
     is close enough, the face is unsure or in a "new person?" group)."""
-    ranked = ranked_candidates(catalog, min_quality, table, limit=max(eps, UNSURE_EPS))
-    return {f: [s for s in cands if s.distance <= eps][:top_k] for f, cands in ranked.items()}
+    t = catalog.face_table() if table is None else table
+    ranked = ranked_candidates(catalog, min_quality, t, limit=max(eps, UNSURE_EPS))
+    reach = _offer_reach(t, eps)
+    return {f: [s for s in cands if s.distance <= reach[f]][:top_k] for f, cands in ranked.items()}
+
+
+def _offer_reach(t: dict, eps: float) -> dict[int, float]:
+    """Per face: how far a person may be to be offered as "is this X?"."""
+    return {int(f): eps if q >= CORE_QUALITY else min(eps, FAIR_SUGGEST_EPS)
+            for f, q in zip(t["id"].tolist(), t["quality"].tolist())}
 
 
 def review_groups(catalog, top_k: int = TOP_K, eps: float = SUGGEST_EPS,
@@ -159,10 +174,11 @@ def review_groups(catalog, top_k: int = TOP_K, eps: float = SUGGEST_EPS,
     people within ``unsure_eps``."""
     t = catalog.face_table()
     ranked = ranked_candidates(catalog, table=t, limit=max(eps, unsure_eps))
+    reach = _offer_reach(t, eps)
     by_person: dict[int, ReviewGroup] = {}
     unknown = []
     for fid, cands in ranked.items():
-        close = [s for s in cands if s.distance <= eps][:top_k]
+        close = [s for s in cands if s.distance <= reach[fid]][:top_k]
         if close:
             g = by_person.setdefault(close[0].person_id, ReviewGroup(close[0].person_id, []))
             g.face_ids.append(fid)

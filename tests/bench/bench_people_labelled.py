@@ -158,6 +158,33 @@ def could_join(faces, truth, pred, quality, x) -> None:
         print(f"    face {faces[i].id} {truth[i]}: nearest other face of that label at {d:.2f}")
 
 
+def held_out(catalog, faces, truth) -> None:
+    """The other side of the review: a face of a known person that the
+    clustering had missed. Each face of reasonable quality in a person of 2+
+    faces is taken out in turn (as unknown, nothing rejected), and its top
+    offer is compared with its person."""
+    from collections import Counter
+
+    from photoorg.engine.faces.quality import REVIEW_QUALITY
+    from photoorg.engine.faces.suggest import review_groups
+
+    person = {f.id: catalog.face(f.id).person_id for f in faces}
+    size = Counter(p for p in person.values() if p is not None)
+    kinds: Counter = Counter()
+    right = 0
+    tried = [f for f in faces if person[f.id] is not None and size[person[f.id]] >= 2 and f.quality >= REVIEW_QUALITY]
+    for f in tried:
+        with catalog.write() as db:
+            db.execute("UPDATE faces SET person_id = NULL, assigned_by = NULL WHERE id = ?", (f.id,))
+        g = next(g for g in review_groups(catalog) if f.id in g.face_ids)
+        kinds[g.kind] += 1
+        right += g.kind == "is_this" and g.person_id == person[f.id]
+        with catalog.write() as db:
+            db.execute("UPDATE faces SET person_id = ?, assigned_by = 'auto' WHERE id = ?", (person[f.id], f.id))
+    print(f"held out, one at a time: {len(tried)} faces of people with 2+ faces; offered as {dict(kinds)}; "
+          f"'is this <their person>?' {right}/{len(tried)}")
+
+
 def accept_every_offer(catalog, groups) -> dict:
     """What a user who answers Y to every top offer gets (through the same
     catalog calls as the window and the CLI)."""
@@ -225,10 +252,19 @@ def main() -> None:
                 s = ", ".join(f"{c.person_id}:{c.distance:.2f}" for c in cands)
                 print(f"  {f.id:>4} q{f.quality:.2f} {f.path.split('photos/', 1)[-1]:<48} {who:<28} {p:>4}  "
                       f"{kind:<10} {s}")
+        held_out(catalog, faces, truth)
         counts = accept_every_offer(catalog, groups)
         recluster(catalog)  # the answers are decisions: a full re-clustering keeps them
         after = np.array([catalog.face(f.id).person_id or -1 for f in faces])
         pinned = sum(1 for f in faces if catalog.face(f.id).assigned_by == "user")
+        moved = [(f, w) for f, w, p0, p1 in zip(faces, truth, pred, after) if p0 < 0 and p1 >= 0
+                 and catalog.face(f.id).assigned_by != "user"]
+        for f, w in moved:
+            mates = {w2 for g2, w2 in zip(faces, truth) if catalog.face(g2.id).person_id == catalog.face(f.id).person_id
+                     and g2.id != f.id}
+            print(f"  after: face {f.id} ({w}, q{f.quality:.2f}) joined a person automatically "
+                  f"{'rightly' if mates == {w} else 'WRONGLY, with ' + ', '.join(sorted(mates))} "
+                  f"at {catalog.scalar('SELECT distance FROM faces WHERE id = ?', (f.id,))}")
         res = figures(f"after Y to every top offer ({counts}) and a full re-clustering ({pinned} faces pinned)",
                       after, truth, t["quality"], np.zeros(len(faces), bool), photo)
         print(f"pairwise precision before {before['pairwise_precision']:.3f}, after {res['pairwise_precision']:.3f}; "
