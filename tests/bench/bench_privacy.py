@@ -195,10 +195,13 @@ def labelled(catalog_file, keep=None) -> None:
             for rel, p, lab in items:
                 if not p.is_private and lab["private"]:
                     print(f"    MISSED {rel} ({lab['what']})")
+            for rel, p, lab in items:
+                if lab.get("why"):  # the photos whose label was argued: what was seen
+                    print(f"    label of {rel}: {'private' if lab['private'] else 'not private'}, {lab['why']}")
         if keep:
             catalog.close()
             shutil.copy(path, keep)
-            print(f"catalog kept as {keep} (--catalog {keep} reruns the rules only)")
+            print(f"catalog kept as {keep} (--catalog {keep} prints these figures again in seconds)")
             return
         catalog.close()
 
