@@ -96,7 +96,8 @@ def _listing(ctx: Context, catalog) -> int:
     people = catalog.people_list(include_unnamed_singletons=ctx.args.all)
     data = {"people": [person_json(catalog, p) for p in people],
             "unassigned_faces": len(catalog.unassigned_faces())}
-    lines = [f"{p.id:>5}  {p.display_name:<24} {p.face_count:>4} faces in {p.photo_count} photos"
+    lines = [f"{p.id:>5}  {p.display_name:<24} {p.face_count:>4} face{'s' if p.face_count != 1 else ''} in "
+             f"{p.photo_count} photo{'s' if p.photo_count != 1 else ''}"
              + ("  (owner?)" if p.owner == 1 else "") for p in people]
     ctx.emit(data, "\n".join(lines) or "no people yet: run 'photoorg analyze'")
     return 0
@@ -122,6 +123,12 @@ def _groups_json(catalog, groups) -> list[dict]:
     return out
 
 
+def _who(s: dict) -> str:
+    """A candidate as the user can name it back: 'Ann (person 3)', 'person 3'."""
+    default = f"Person {s['person']}"
+    return f"person {s['person']}" if s["name"] in (None, default) else f"{s['name']} (person {s['person']})"
+
+
 def _review_text(data: list[dict]) -> str:
     lines = []
     for g in data:
@@ -129,7 +136,7 @@ def _review_text(data: list[dict]) -> str:
                 "unsure": "unsure: each a new person, or one of its nearest people?"}[g["kind"]]
         lines.append(f"group {g['group']}: {len(g['faces'])} face{'s' if len(g['faces']) != 1 else ''}, {head}")
         for f in g["faces"]:
-            cands = ", ".join(f"{s['name']} (person {s['person']}) {s['similarity']:.0%}" for s in f["suggestions"])
+            cands = ", ".join(_who(s) + f" {s['similarity']:.0%}" for s in f["suggestions"])
             if g["kind"] == "unsure":
                 cands = "a new person?" + (f" or {cands}" if cands else " (no person near)")
             lines.append(f"   face {f['id']:>6}  {cands or 'no close person'}  {f.get('path') or ''}")
