@@ -9,11 +9,11 @@ clustering left out ends up in one of three kinds of group, each with a
   for a face below ``CORE_QUALITY``); the offer is
   that person, with up to ``TOP_K`` candidates ranked by similarity.
 - ``new_person``: no person is that close, but two or more such faces look
-  alike (the same constrained linkage as the clustering, a little looser);
-  the offer is "these faces are one new person".
+  alike (the same constrained linkage as the clustering, within
+  ``GROUP_PARAMS.eps``); the offer is "these faces are one new person".
 - ``unsure``: no person is close and no other unknown face looks alike. The
   offer is "a new person" (nobody known: on the labelled party photos every
-  person beyond 0.65 was a stranger), and the face still carries its best
+  person beyond 0.6 was a stranger), and the face still carries its best
   candidates, the people nearest to it within ``UNSURE_EPS``, ranked with
   their similarity, so that the user can say who it is or rule one out.
 
