@@ -25,7 +25,7 @@ from ..pipeline import Stage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
 from ..runtime import batches, prefetch_map
 from ..settings import Settings
-from . import local
+from . import local, verify_pool
 from .evidence import PairEvidence, ensure_keypoints
 from .grouping import Group, GroupingParams, PhotoItem, exact_duplicates
 from .verified import build_groups, candidate_pairs, grouping_window, usable_items, verify_pairs
@@ -118,7 +118,8 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
         evidence = PairEvidence(catalog)
         # A large batch of pairs is verified in worker processes, one per core
         # (the same groups: see verify_pool); they read the keypoints from the catalog.
-        parallel = Parallel(CatalogKeypoints(str(catalog.path)), workers=settings.workers, cancel=cancel)
+        parallel = Parallel(CatalogKeypoints(str(catalog.path)), workers=settings.workers,
+                            min_pairs=verify_pool.MIN_PAIRS, cancel=cancel)
         verdicts = verify_pairs(usable, pairs, evidence, parallel)
         evidence.flush()
     groups = build_groups(usable, verdicts, grouping_window(params))

@@ -25,6 +25,7 @@ this process and of the workers.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -86,6 +87,7 @@ def main() -> int:
         return local.compare(feats[feature_of[ha]], feats[feature_of[hb]])
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     results = {}
     timings = {}
     worker_peaks: dict = {}
@@ -112,6 +114,7 @@ def main() -> int:
               f"CPU {cpu:.1f} s in all, {cpu / max(verified, 1) * 1000:.2f} ms per pair, candidates included")
         print(f"[{label}] groups: {len(redundant):,} redundant, {len(similar):,} similar-moment stacks; "
               f"true scenes with 2+ shots: {lib.true_groups:,}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     if len(results) == 2:
         same = [(g.kind, g.members) for g in results["pool"]] == [(g.kind, g.members) for g in results["single"]]
         print(f"same groups on both paths: {'yes' if same else 'NO'}")
