@@ -28,6 +28,7 @@ parent, the catalog's only writer.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
@@ -137,7 +138,7 @@ def _run_batch(hashes: list[str], pairs: np.ndarray) -> tuple[list[str], int, li
     before = _verifier.computed
     verdicts = verify_ordered(hashes, pairs, _verifier)
     rows, _verifier.new = _verifier.new, []
-    return verdicts, _verifier.computed - before, rows, (os.getpid(), _peak_memory_mb())
+    return verdicts, _verifier.computed - before, rows, (os.getpid(), _peak_memory_mb(), time.process_time())
 
 
 def _peak_memory_mb() -> float:
@@ -165,6 +166,7 @@ class Parallel:
     cancel: object = None  # a CancelToken, checked after each batch
     computed: int = 0
     worker_peak_mb: dict = field(default_factory=dict)  # worker pid -> its peak resident memory
+    worker_cpu_s: dict = field(default_factory=dict)  # worker pid -> its CPU time (start-up included)
 
     def size(self) -> int:
         return self.workers or os.cpu_count() or 1
@@ -187,8 +189,9 @@ class Parallel:
             futures = [pool.submit(_run_batch, [hashes[i] for i in photos], pairs) for _, photos, pairs in batches]
             done = 0
             for (positions, _, _), future in zip(batches, futures):
-                got, computed, rows, (pid, peak) = future.result()
+                got, computed, rows, (pid, peak, cpu) = future.result()
                 self.worker_peak_mb[pid] = max(peak, self.worker_peak_mb.get(pid, 0.0))
+                self.worker_cpu_s[pid] = max(cpu, self.worker_cpu_s.get(pid, 0.0))
                 for p, v in zip(positions.tolist(), got):
                     verdicts[p] = v
                 self.computed += computed

@@ -99,7 +99,8 @@ def main() -> int:
         started = time.monotonic()
         groups = group_verified(lib.items, verifier, parallel=parallel)
         seconds = time.monotonic() - started
-        cpu = time.process_time() - cpu_self + _children_cpu() - cpu_children
+        own = time.process_time() - cpu_self
+        cpu = own + _children_cpu() - cpu_children
         verified = parallel.computed if parallel is not None else calls
         if parallel is not None:
             worker_peaks = parallel.worker_peak_mb
@@ -112,6 +113,11 @@ def main() -> int:
               f"({args.photos / seconds:,.0f} photos/s)")
         print(f"[{label}] pairs verified: {verified:,} ({verified / args.photos:.2f} per photo); "
               f"CPU {cpu:.1f} s in all, {cpu / max(verified, 1) * 1000:.2f} ms per pair, candidates included")
+        if parallel is not None:
+            workers_cpu = sorted(parallel.worker_cpu_s.values())
+            print(f"[{label}] CPU: this process {own:.1f} s, workers {' + '.join(f'{c:.1f}' for c in workers_cpu)} s; "
+                  f"critical path {own + max(workers_cpu, default=0):.1f} s (about the wall time on an idle machine "
+                  f"with a core per process)")
         print(f"[{label}] groups: {len(redundant):,} redundant, {len(similar):,} similar-moment stacks; "
               f"true scenes with 2+ shots: {lib.true_groups:,}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
