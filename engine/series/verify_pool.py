@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -162,7 +162,6 @@ class Parallel:
     workers: int = 0  # 0: one per core
     min_pairs: int = MIN_PAIRS
     batch: int = BATCH
-    on_progress: Optional[Callable[[int], None]] = None  # pairs done, after each batch
     cancel: object = None  # a CancelToken, checked after each batch
     computed: int = 0
     worker_peak_mb: dict = field(default_factory=dict)  # worker pid -> its peak resident memory
@@ -187,7 +186,6 @@ class Parallel:
                                    initializer=_start_worker, initargs=(self.source,))
         try:
             futures = [pool.submit(_run_batch, [hashes[i] for i in photos], pairs) for _, photos, pairs in batches]
-            done = 0
             for (positions, _, _), future in zip(batches, futures):
                 got, computed, rows, (pid, peak, cpu) = future.result()
                 self.worker_peak_mb[pid] = max(peak, self.worker_peak_mb.get(pid, 0.0))
@@ -197,9 +195,6 @@ class Parallel:
                 self.computed += computed
                 if rows and absorb is not None:
                     absorb(rows)
-                done += len(positions)
-                if self.on_progress is not None:
-                    self.on_progress(done)
                 if self.cancel is not None:
                     self.cancel.raise_if_cancelled()
         finally:
