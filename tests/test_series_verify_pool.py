@@ -101,3 +101,17 @@ def test_catalog_workers_read_keypoints_and_hand_back_new_evidence(real, tmp_pat
         again = Parallel(CatalogKeypoints(str(cat.path)), workers=2, min_pairs=0, batch=64)
         assert again.run(hashes, ordered) == pooled
         assert again.computed == 0
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(real, tmp_path):
+    _, packed, usable, pairs = real
+    take = pairs[:200]
+    features = {u.content_hash: local.unpack(p) for u, p in zip(usable, packed)}
+
+    def verifier(ha, hb):
+        return local.compare(features[ha], features[hb])
+
+    # The workers cannot open the catalog: the pool breaks, this process verifies.
+    broken = Parallel(CatalogKeypoints(str(tmp_path / "missing.sqlite")), workers=2, min_pairs=0)
+    assert verify_pairs(usable, take, verifier, broken) == verify_pairs(usable, take, verifier)
+    assert broken.computed == 0
