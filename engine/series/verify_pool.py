@@ -159,7 +159,7 @@ class Parallel:
     """How to verify in a pool; ``computed`` holds the verifications done."""
 
     source: object  # CatalogKeypoints | PackedKeypoints: opened once in every worker
-    workers: int = 0  # 0: one per core
+    workers: int = 0  # 0: one per core (never more than the cores)
     min_pairs: int = MIN_PAIRS
     batch: int = BATCH
     cancel: object = None  # a CancelToken, checked after each batch
@@ -168,7 +168,8 @@ class Parallel:
     worker_cpu_s: dict = field(default_factory=dict)  # worker pid -> its CPU time (start-up included)
 
     def size(self) -> int:
-        return self.workers or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        return min(self.workers or cores, cores)  # more processes than cores only fight
 
     def wanted(self, pairs: int) -> bool:
         return self.size() >= 2 and pairs >= self.min_pairs
