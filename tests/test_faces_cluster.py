@@ -120,3 +120,23 @@ def test_incremental_placement_respects_the_photo(catalog):
     assign_new(catalog)
     assert sorted(catalog.face(f).person_id == person for f in ids) == [False, True]
     assert catalog.face_invariant_violations() == []
+
+
+def test_a_good_face_and_a_close_fair_face_are_a_person():
+    """person_B of the labelled set: one sharp photo, one small one, 0.33
+    apart. A pair needs one good face and the fair one within pair_eps, of
+    two photos; two fair faces, or a wider gap, stay out."""
+    from photoorg.engine.faces.cluster import constrained_clusters
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(4, 128)).astype(np.float32)
+    base *= 3.0 / np.linalg.norm(base, axis=1, keepdims=True)  # people far apart
+    x = np.stack([base[0], base[0] + 0.33 / np.sqrt(128),  # good + fair, 0.33 apart
+                  base[1], base[1] + 0.33 / np.sqrt(128),  # fair + fair
+                  base[2], base[2] + 0.5 / np.sqrt(128),  # good + fair, 0.5 apart
+                  base[3], base[3] + 0.3 / np.sqrt(128)])  # good + fair, one photo
+    quality = np.array([0.9, 0.5, 0.5, 0.5, 0.9, 0.5, 0.9, 0.5])
+    photos = np.array([0, 1, 2, 3, 4, 5, 6, 6])
+    labels = constrained_clusters(x, photos, quality, ClusterParams())
+    assert labels[0] >= 0 and labels[0] == labels[1]
+    assert (labels[2:] < 0).all()

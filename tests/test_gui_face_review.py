@@ -134,3 +134,78 @@ def test_confirm_reject_batch_and_undo(qtbot, review_window, tmp_path):
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: bool(errors))
     assert "never one person" in errors[-1] and len(catalog.people_list()) == people_before
+
+
+def test_unsure_faces_new_person_candidate_and_not_this_one(qtbot, review_window, tmp_path):
+    """The strangers of the party photos match nobody: they are unsure,
+    each offered as "a new person" (Y) with its nearest people listed (1-3:
+    it is that one, N: not the nearest), every answer undone by Ctrl+Z."""
+    window, view, man, taken = review_window
+    catalog = window.session.catalog
+    review = view.review
+    _reloaded(qtbot, window, review)
+    row = next(i for i, g in enumerate(review.groups) if g.kind == "unsure")
+    review.group_list.setCurrentRow(row)
+    group = review.groups[row]
+    qtbot.waitUntil(lambda: review.faces.count() == len(group.face_ids))
+    assert review.group_list.item(row).text().startswith("Unsure")
+    assert review.question.text() == "Who is this?"
+    # A face with candidates (they come first): the nearest is named.
+    with_cands = [f for f in group.face_ids if group.suggestions[f]]
+    assert with_cands and review.faces.currentItem().data(Qt.ItemDataRole.UserRole + 1) == with_cands[0]
+    nearest = group.suggestions[with_cands[0]][0]
+    name = review.names.get(nearest.person_id, f"Person {nearest.person_id}")
+    assert review.yes.text() == "A new person (Y)" and review.yes.isEnabled()
+    assert review.no.text() == f"Not {name} (N)" and not review.all.isEnabled()
+    assert review.pick[0].isVisible() and review.pick[0].text().startswith(f"It is {name} · ")
+    assert "Nearest: " in review.detail.text() and review.faces.currentItem().text().startswith("new?")
+
+    qtbot.waitUntil(lambda: all(review.faces.item(i).data(Qt.ItemDataRole.UserRole + 2)
+                                for i in range(review.faces.count())), timeout=15_000)
+    window.resize(1100, 700)
+    _reloaded(qtbot, window, review)
+    assert review.group_list.currentRow() == row and review.question.text() == "Who is this?"
+    # Beside the question: the nearest person's face.
+    qtbot.waitUntil(lambda: review.who.isVisible() and review.who.pixmap() is not None
+                    and not review.who.pixmap().isNull(), timeout=15_000)
+    shot = tmp_path / "unknown_faces_unsure.png"
+    assert window.grab().save(str(shot)) and shot.stat().st_size > 10_000
+    if os.environ.get("PHOTOORG_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["PHOTOORG_SCREENSHOTS"]) / shot.name)
+
+    def in_hand():
+        row = next(i for i, g in enumerate(review.groups) if g.kind == "unsure")
+        if review.group_list.currentRow() != row:
+            review.group_list.setCurrentRow(row)
+        qtbot.waitUntil(lambda: review.faces.count() == len(review.groups[row].face_ids))
+        return review.faces.currentItem().data(Qt.ItemDataRole.UserRole + 1)
+
+    # N: not the nearest person, kept for good; undo forgets it.
+    face = in_hand()
+    qtbot.keyClick(review.faces, Qt.Key.Key_N)
+    _reloaded(qtbot, window, review)
+    assert nearest.person_id in catalog.face_rejections().get(face, set())
+    window.undo()
+    _reloaded(qtbot, window, review)
+    assert nearest.person_id not in catalog.face_rejections().get(face, set())
+    # 1: it is the nearest person after all (pinned there); undo.
+    face = in_hand()
+    qtbot.keyClick(review.faces, Qt.Key.Key_1)
+    _reloaded(qtbot, window, review)
+    assert catalog.face(face).person_id == nearest.person_id and catalog.face(face).assigned_by == "user"
+    window.undo()
+    _reloaded(qtbot, window, review)
+    assert catalog.face(face).person_id is None
+    # Y: a new person of this one face, listed among the people; undo removes it.
+    people = {p.id for p in catalog.people_list(include_unnamed_singletons=False)}
+    face = in_hand()
+    qtbot.keyClick(review.faces, Qt.Key.Key_Y)
+    _reloaded(qtbot, window, review)
+    made = catalog.face(face).person_id
+    assert made is not None and made not in people and catalog.face(face).assigned_by == "user"
+    assert made in {p.id for p in catalog.people_list(include_unnamed_singletons=False)}
+    assert all(face not in g.face_ids for g in review.groups)
+    window.undo()
+    _reloaded(qtbot, window, review)
+    assert catalog.face(face).person_id is None and catalog.person(made) is None
+    assert catalog.face_invariant_violations() == []

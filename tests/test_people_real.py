@@ -164,3 +164,75 @@ def test_unassigned_review_on_the_command_line(party, capsys):
 
     with Catalog(path) as again:
         assert again.face(face).person_id == vlado and again.face(face).assigned_by == "user"
+
+
+def test_every_fair_face_is_in_a_person_or_an_explicit_review_state(party):
+    """A face of reasonable quality never vanishes: it is in a person, in an
+    "is this X?" / "a new person?" group, or unsure with its nearest people
+    (the strangers of the party photos, seen once: 'a new person' first)."""
+    from photoorg.engine.faces.quality import REVIEW_QUALITY
+    from photoorg.engine.faces.suggest import UNSURE_EPS, review_groups
+
+    cat, _ = party
+    truth = _truth(cat)
+    groups = review_groups(cat)
+    state = {f: g.kind for g in groups for f in g.face_ids}
+    fair = [f for f in truth if cat.face(f).quality >= REVIEW_QUALITY]
+    for f in fair:
+        assert cat.face(f).person_id is not None or f in state, f"face {f} ({truth[f]}) in no state"
+    unsure = next(g for g in groups if g.kind == "unsure")
+    assert len(unsure.face_ids) >= 3 and unsure.offer(unsure.face_ids[0]) is None  # "a new person"
+    # Each unsure face is someone seen once here, and carries its nearest
+    # people (ranked, none it shares a photo with) when any is within reach.
+    seen = {w: list(truth.values()).count(w) for w in truth.values()}
+    assert all(seen[truth[f]] == 1 for f in unsure.face_ids)
+    with_cands = [f for f in unsure.face_ids if unsure.suggestions[f]]
+    assert with_cands
+    for f in with_cands:
+        ds = [s.distance for s in unsure.suggestions[f]]
+        assert ds == sorted(ds) and ds[-1] <= UNSURE_EPS
+        in_photo = {cat.face(o).person_id for o in truth if cat.face(o).content_hash == cat.face(f).content_hash}
+        assert not in_photo & {s.person_id for s in unsure.suggestions[f]}
+
+
+def test_unsure_faces_on_the_command_line_and_through_reclustering(party, capsys):
+    from photoorg.engine.catalog import Catalog
+    from photoorg.engine.faces.people import recluster
+
+    cat, path = party
+    cat.close()
+    assert main(["--catalog", str(path), "people", "--unassigned", "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    unsure = next(g for g in groups if g["kind"] == "unsure")
+    assert all(f["offer"] == {"person": None, "new_person": True} for f in unsure["faces"])
+    face = next(f for f in unsure["faces"] if f["suggestions"])
+    nearest = face["suggestions"][0]
+    assert 0 <= nearest["similarity"] < 0.5 + 1e-9  # beyond dlib's 0.6: not "is this X?"
+    assert main(["--catalog", str(path), "people", "suggest"]) == 0
+    text = capsys.readouterr().out
+    assert "unsure" in text and f"face {face['id']:>6}  a new person? or " in text
+    # The whole unsure group is not one person: refused in one line.
+    assert main(["--catalog", str(path), "people", "suggest", "accept-group", str(unsure["group"])]) != 0
+    err = capsys.readouterr().err
+    assert "one by one" in err and "Traceback" not in err
+    # N: "not the nearest" is kept; Y: the face becomes a new person.
+    assert main(["--catalog", str(path), "people", "suggest", "reject", str(face["id"]),
+                 str(nearest["person"])]) == 0
+    capsys.readouterr()
+    other = next(f["id"] for f in unsure["faces"] if f["id"] != face["id"])
+    assert main(["--catalog", str(path), "people", "suggest", "accept", str(other), "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["new_person"] is True
+    with Catalog(path) as again:
+        recluster(again)
+        assert again.face(other).person_id == made["person"] and again.face(other).assigned_by == "user"
+        assert nearest["person"] not in [p for p in [again.face(face["id"]).person_id] if p is not None]
+        assert again.face_invariant_violations() == []
+    # A person the user made of one face is listed (unnamed singletons are not).
+    assert main(["--catalog", str(path), "people", "--json"]) == 0
+    assert made["person"] in [p["id"] for p in json.loads(capsys.readouterr().out)["people"]]
+    assert main(["--catalog", str(path), "people", "--unassigned", "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)["groups"]
+    after = {f["id"]: f for g in groups for f in g["faces"]}
+    assert other not in after
+    assert nearest["person"] not in [s["person"] for s in after[face["id"]]["suggestions"]]

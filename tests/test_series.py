@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,40 @@ def test_real_near_duplicates_are_grouped_and_unrelated_photos_are_not(library):
     assert len(series) == 3
     duplicates = _series_names(settings, "duplicates")
     assert duplicates == [["copy.jpg", "landscape_1.jpg"]]
+
+
+def test_series_stage_in_a_worker_pool_stores_the_same_groups(library, tmp_path, monkeypatch):
+    """The stage's verification in worker processes (forced here: the pool
+    normally starts for 3,000+ pairs) gives the single process's groups,
+    reading keypoints from the catalog and storing the evidence they found."""
+    from photoorg.engine.series import verify_pool
+
+    settings, _ = library
+    found = {}
+    runs = []
+    pool_run = verify_pool.Parallel.run
+    monkeypatch.setattr(verify_pool.Parallel, "run", lambda self, *a, **k: runs.append(1) or pool_run(self, *a, **k))
+    for name, min_pairs in (("plain", 10 ** 9), ("pool", 0)):
+        path = tmp_path / name / "catalog.sqlite"
+        path.parent.mkdir()
+        source, target = sqlite3.connect(settings.catalog_path), sqlite3.connect(path)
+        source.backup(target)  # a consistent copy, the write-ahead log included
+        source.close()
+        target.close()
+        copy = dataclasses.replace(settings, catalog_path=path)
+        monkeypatch.setattr(verify_pool, "MIN_PAIRS", min_pairs)
+        with Catalog(path) as cat:
+            with cat.write() as db:
+                db.execute("DELETE FROM series_pairs")  # verify every pair again
+            outcome = run_stages(cat, copy, only=["series"])[0]
+            assert outcome.status == "done", outcome.to_json()
+            assert outcome.summary["pairs_verified"] > 0
+            stored = cat.db.execute("SELECT count(*) FROM series_pairs").fetchone()[0]
+            assert stored == outcome.summary["pairs_verified"]
+        found[name] = (_series_names(copy), _series_names(copy, "similar"), outcome.summary["series"])
+    assert runs == [1], "the pool ran once, for the second copy"
+    assert found["pool"] == found["plain"]
+    assert found["plain"][2] >= 3
 
 
 def test_series_json_contract_and_pick(library):

@@ -1,8 +1,10 @@
 """Unknown faces: the faces the clustering left out, grouped by the person
 they most likely are ("Is this Ann?"), look-alike strangers ("A new
-person?") and faces seen once. The user answers for the face in hand with
-one key (Y: yes, N: no) or a click, or for the whole group at once
-(Shift+Y or "Yes to all"). Every answer is an undoable command on the
+person?") and unsure faces (no person close, no look-alike: "a new person"
+is offered first, the nearest people listed with their similarity). The
+user answers for the face in hand with one key (Y: the top offer, N: not
+that person, 1-3: it is the listed candidate) or a click, or for the whole
+group at once (Shift+Y or "Yes to all"). Every answer is an undoable command on the
 window's undo stack and a decision the clustering keeps for good (the
 engine's ``accept_suggestions`` pins the face, ``reject_suggestion`` keeps it
 out of that person; see engine/faces/suggest.py)."""
@@ -114,6 +116,15 @@ class FaceReview(QWidget):
         for w in (self.yes, self.no, self.all):
             buttons.addWidget(w)
         buttons.addStretch(1)
+        # The face's candidates by rank ("It is Ann · 41 % (1)"), for the
+        # unsure faces and the "new person?" groups.
+        self.pick = [QPushButton() for _ in range(3)]
+        picks = QHBoxLayout()
+        for k, w in enumerate(self.pick):
+            w.setObjectName(f"Candidate{k + 1}")
+            w.clicked.connect(lambda _=False, k=k: self.confirm_candidate(k))
+            picks.addWidget(w)
+        picks.addStretch(1)
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(8, 8, 8, 8)
@@ -125,6 +136,7 @@ class FaceReview(QWidget):
         ask.addLayout(text, 1)
         column.addLayout(ask)
         column.addLayout(buttons)
+        column.addLayout(picks)
         column.addWidget(self.faces, 1)
         self.empty = QLabel("   No unknown faces to review.")
         self.empty.setObjectName("Hint")
@@ -144,7 +156,9 @@ class FaceReview(QWidget):
         self.yes.clicked.connect(self.confirm_current)
         self.no.clicked.connect(self.reject_current)
         self.all.clicked.connect(self.confirm_group)
-        for key, fn in (("Y", self.confirm_current), ("N", self.reject_current), ("Shift+Y", self.confirm_group)):
+        keys = [("Y", self.confirm_current), ("N", self.reject_current), ("Shift+Y", self.confirm_group)]
+        keys += [(str(k + 1), lambda k=k: self.confirm_candidate(k)) for k in range(len(self.pick))]
+        for key, fn in keys:
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(fn)
@@ -166,7 +180,8 @@ class FaceReview(QWidget):
         self.group_list.blockSignals(True)
         self.group_list.clear()
         for g in self.groups:
-            self.group_list.addItem(QListWidgetItem(f"{self._title(g)}  ·  {len(g.face_ids)}"))
+            title = "Unsure: new or known?" if g.unsure else self._title(g)
+            self.group_list.addItem(QListWidgetItem(f"{title}  ·  {len(g.face_ids)}"))
         self.group_list.blockSignals(False)
         self.loaded = True
         self.empty.setVisible(not self.groups)
@@ -182,13 +197,15 @@ class FaceReview(QWidget):
     def _title(self, g) -> str:
         if g.person_id is not None:
             return f"Is this {self.names.get(g.person_id, f'Person {g.person_id}')}?"
-        return "Seen once" if g.seen_once else "A new person?"
+        return "Who is this?" if g.unsure else "A new person?"
 
     def current_group(self):
         row = self.group_list.currentRow()
         return self.groups[row] if 0 <= row < len(self.groups) else None
 
     def show_group(self, row: int) -> None:
+        if row >= 0:  # a reload (after any change) comes back to the group in hand
+            self._keep_row = row
         self.faces.clear()
         g = self.groups[row] if 0 <= row < len(self.groups) else None
         if g is None:
@@ -200,6 +217,8 @@ class FaceReview(QWidget):
         for fid in g.face_ids:
             cands = g.suggestions.get(fid, [])
             text = f"{cands[0].similarity:.0%}" if cands and cands[0].person_id == g.person_id else ""
+            if g.unsure:  # the top offer, then the nearest person
+                text = "new?" + (f" · {self._name(cands[0].person_id)} {cands[0].similarity:.0%}" if cands else "")
             item = QListWidgetItem(self._placeholder, text)
             item.setData(FACE, fid)
             ref = self.refs.get(fid)
@@ -211,17 +230,24 @@ class FaceReview(QWidget):
         if g.person_id is not None:
             self.detail.setText("Y confirms the selected face, N says it is someone else (it is not asked "
                                 "again), Shift+Y confirms the whole group. Ctrl+Z undoes.")
-        elif not g.seen_once:
+        elif not g.unsure:
             self.detail.setText("These faces look alike and match nobody in People yet: "
                                 "Shift+Y makes them one new person.")
-        else:
-            self.detail.setText("These faces match nobody in People and no other face yet.")
         self._apply_crops()
         self._update()
+
+    def _name(self, person_id: int) -> str:
+        return self.names.get(person_id, f"Person {person_id}")
+
+    def _candidates(self) -> list:
+        g, face = self.current_group(), self._current_face()
+        return g.suggestions.get(face, []) if g is not None and face is not None else []
 
     def _apply_crops(self) -> None:
         g = self.current_group()
         cover = self.covers.get(g.person_id) if g is not None and g.person_id is not None else None
+        if g is not None and g.unsure and self._candidates():  # beside "Who is this?": the nearest person
+            cover = self.covers.get(self._candidates()[0].person_id)
         image = self.crops.get(cover) if cover is not None else None
         self.who.setVisible(cover is not None)
         if image is not None:
@@ -231,16 +257,35 @@ class FaceReview(QWidget):
     def _update(self) -> None:
         g = self.current_group()
         has_face = self.faces.currentItem() is not None
-        self.yes.setEnabled(bool(g) and g.person_id is not None and has_face)
-        self.no.setEnabled(bool(g) and g.person_id is not None and has_face)
-        self.all.setEnabled(bool(g) and not g.seen_once)
+        cands = self._candidates()
+        unsure = bool(g) and g.unsure
+        self.yes.setEnabled(bool(g) and has_face and (g.person_id is not None or unsure))
+        self.no.setEnabled(bool(g) and has_face and (g.person_id is not None or (unsure and bool(cands))))
+        self.all.setEnabled(bool(g) and not g.unsure)
         if g is not None and g.person_id is not None:
-            name = self.names.get(g.person_id, f"Person {g.person_id}")
+            name = self._name(g.person_id)
             self.yes.setText(f"Yes, {name} (Y)")
             self.no.setText(f"Not {name} (N)")
+        elif unsure:
+            self.yes.setText("A new person (Y)")
+            self.no.setText(f"Not {self._name(cands[0].person_id)} (N)" if cands else "No (N)")
         else:
             self.yes.setText("Yes (Y)")
             self.no.setText("No (N)")
+        show = bool(g) and g.person_id is None and has_face
+        for k, button in enumerate(self.pick):
+            c = cands[k] if show and k < len(cands) else None
+            button.setVisible(c is not None)
+            if c is not None:
+                button.setText(f"It is {self._name(c.person_id)} · {c.similarity:.0%} ({k + 1})")
+        if unsure and has_face:
+            near = ", ".join(f"{self._name(c.person_id)} {c.similarity:.0%}" for c in cands)
+            self.detail.setText(
+                "Nobody in People looks like this face closely and no other unknown face does: "
+                "Y makes it a new person. " + (f"Nearest: {near}; 1-{len(cands)} says it is one of them, N that "
+                                               f"it is not {self._name(cands[0].person_id)} (not asked again). "
+                                               if cands else "No person is even near. ") + "Ctrl+Z undoes.")
+            self._apply_crops()
 
     # -- answers -------------------------------------------------------------------
     def write(self, name: str, fn) -> None:
@@ -254,22 +299,39 @@ class FaceReview(QWidget):
         return item.data(FACE) if item is not None else None
 
     def confirm_current(self) -> None:
+        """Y: the top offer (the group's person; a new person when unsure)."""
         g, face = self.current_group(), self._current_face()
-        if g is None or g.person_id is None or face is None:
+        if g is None or face is None or (g.person_id is None and not g.unsure):
             return
         self._keep_row = self.group_list.currentRow()
-        self.session.undo.push(AcceptCommand(self, [face], g.person_id, self.names.get(g.person_id, "a person")))
+        label = self._name(g.person_id) if g.person_id is not None else "a new person"
+        self.session.undo.push(AcceptCommand(self, [face], g.person_id, label))
 
     def reject_current(self) -> None:
+        """N: not the group's person (unsure: not the nearest candidate)."""
         g, face = self.current_group(), self._current_face()
-        if g is None or g.person_id is None or face is None:
+        if g is None or face is None:
+            return
+        person = g.person_id
+        if person is None and g.unsure and self._candidates():
+            person = self._candidates()[0].person_id
+        if person is None:
             return
         self._keep_row = self.group_list.currentRow()
-        self.session.undo.push(RejectCommand(self, face, g.person_id, self.names.get(g.person_id, "this person")))
+        self.session.undo.push(RejectCommand(self, face, person, self._name(person)))
+
+    def confirm_candidate(self, k: int) -> None:
+        """1-3: the face in hand is its k-th listed candidate."""
+        g, cands = self.current_group(), self._candidates()
+        if g is None or g.person_id is not None or k >= len(cands):
+            return
+        self._keep_row = self.group_list.currentRow()
+        person = cands[k].person_id
+        self.session.undo.push(AcceptCommand(self, [self._current_face()], person, self._name(person)))
 
     def confirm_group(self) -> None:
         g = self.current_group()
-        if g is None or g.seen_once:
+        if g is None or g.unsure:
             return
         self._keep_row = self.group_list.currentRow()
         label = self.names.get(g.person_id, "a person") if g.person_id is not None else "a new person"

@@ -250,7 +250,8 @@ class FaceQueries:
             "GROUP BY pe.id ORDER BY pe.owner = 2 DESC, n DESC, pe.id").fetchall()
         out = []
         for r in rows:
-            if not include_unnamed_singletons and r["n"] < 2 and not r["name"]:
+            # A face the user made a new person (an unsure face confirmed) is listed.
+            if not include_unnamed_singletons and r["n"] < 2 and not r["name"] and not r["user_touched"]:
                 continue
             cover = self.face(r["cover_face_id"]) if r["cover_face_id"] else None
             if cover is None or cover.person_id != r["id"] or cover.photo_id is None:

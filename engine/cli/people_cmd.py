@@ -2,9 +2,12 @@
 
     photoorg people [--json] [--all]        list people: id, name, faces (path, box)
     photoorg people --unassigned            faces in no person, grouped by likely person,
-                                            with ranked "is this X?" suggestions
+                                            with ranked "is this X?" suggestions; faces that
+                                            match nobody closely are "unsure", each with its
+                                            nearest people and "a new person" as first offer
     photoorg people suggest                 the same groups, numbered
-    photoorg people suggest accept FACE [PERSON]    FACE is PERSON (default: its best suggestion)
+    photoorg people suggest accept FACE [PERSON]    FACE is PERSON (default: its top offer, the
+                                            best suggestion, or a new person when unsure)
     photoorg people suggest reject FACE PERSON      FACE is not PERSON (kept for good)
     photoorg people suggest accept-group N [--person P]   every face of group N is its suggested
                                             person (or P; a "new person?" group becomes a person)
@@ -95,7 +98,8 @@ def _listing(ctx: Context, catalog) -> int:
     people = catalog.people_list(include_unnamed_singletons=ctx.args.all)
     data = {"people": [person_json(catalog, p) for p in people],
             "unassigned_faces": len(catalog.unassigned_faces())}
-    lines = [f"{p.id:>5}  {p.display_name:<24} {p.face_count:>4} faces in {p.photo_count} photos"
+    lines = [f"{p.id:>5}  {p.display_name:<24} {p.face_count:>4} face{'s' if p.face_count != 1 else ''} in "
+             f"{p.photo_count} photo{'s' if p.photo_count != 1 else ''}"
              + ("  (owner?)" if p.owner == 1 else "") for p in people]
     ctx.emit(data, "\n".join(lines) or "no people yet: run 'photoorg analyze'")
     return 0
@@ -111,22 +115,33 @@ def _groups_json(catalog, groups) -> list[dict]:
             faces.append({**(ref.to_json() if ref else {"id": fid}),
                           "suggestions": [{"person": s.person_id, "name": names.get(s.person_id),
                                            "similarity": round(s.similarity, 3), "distance": round(s.distance, 3)}
-                                          for s in g.suggestions.get(fid, [])]})
+                                          for s in g.suggestions.get(fid, [])],
+                          # What 'suggest accept FACE' (Y in the window) makes it.
+                          "offer": ({"person": g.person_id, "name": names.get(g.person_id)} if g.person_id
+                                    else {"person": None, "new_person": True})})
         out.append({"group": n, "person": g.person_id, "name": names.get(g.person_id) if g.person_id else None,
                     "kind": g.kind,
                     "faces": faces})
     return out
 
 
+def _who(s: dict) -> str:
+    """A candidate as the user can name it back: 'Ann (person 3)', 'person 3'."""
+    default = f"Person {s['person']}"
+    return f"person {s['person']}" if s["name"] in (None, default) else f"{s['name']} (person {s['person']})"
+
+
 def _review_text(data: list[dict]) -> str:
     lines = []
     for g in data:
         head = {"is_this": f"is this {g['name']} (person {g['person']})?", "new_person": "a new person?",
-                "seen_once": "seen once"}[g["kind"]]
+                "unsure": "unsure: each a new person, or one of its nearest people?"}[g["kind"]]
         lines.append(f"group {g['group']}: {len(g['faces'])} face{'s' if len(g['faces']) != 1 else ''}, {head}")
         for f in g["faces"]:
-            cands = ", ".join(f"{s['name']} {s['similarity']:.0%}" for s in f["suggestions"]) or "no close person"
-            lines.append(f"   face {f['id']:>6}  {cands}  {f.get('path') or ''}")
+            cands = ", ".join(_who(s) + f" {s['similarity']:.0%}" for s in f["suggestions"])
+            if g["kind"] == "unsure":
+                cands = "a new person?" + (f" or {cands}" if cands else " (no person near)")
+            lines.append(f"   face {f['id']:>6}  {cands or 'no close person'}  {f.get('path') or ''}")
     return "\n".join(lines) or "no unassigned faces to review"
 
 
@@ -145,13 +160,18 @@ def _suggest(ctx: Context, catalog) -> int:
                 raise PeopleError("give the face, and optionally the person: people suggest accept FACE [PERSON]")
             face = args.ids[0]
             person = args.ids[1] if len(args.ids) == 2 else None
+            new = False
             if person is None:
-                best = face_suggestions(catalog).get(face) or []
-                if not best:
-                    raise PeopleError(f"face {face} has no suggestion: name the person")
-                person = best[0].person_id
-            catalog.accept_suggestions([face], person)
-            result = {"face": face, "person": person, "accepted": True}
+                sugg = face_suggestions(catalog)
+                if face not in sugg:
+                    raise PeopleError(f"face {face} is not waiting for review: name the person")
+                if sugg[face]:
+                    person = sugg[face][0].person_id
+                else:  # unsure or in a "new person?" group: the top offer is a new person
+                    person, new = catalog.accept_as_new_person([face]), True
+            if not new:
+                catalog.accept_suggestions([face], person)
+            result = {"face": face, "person": person, "accepted": True, "new_person": new}
         elif verb == "reject":
             if len(args.ids) != 2:
                 raise PeopleError("give the face and the person: people suggest reject FACE PERSON")
@@ -163,8 +183,9 @@ def _suggest(ctx: Context, catalog) -> int:
                 raise PeopleError(f"give a group number from 1 to {len(groups)} ('people suggest' lists them)")
             g = groups[args.ids[0] - 1]
             person = args.person or g.person_id
-            if person is None and g.seen_once:
-                raise PeopleError(f"group {args.ids[0]} holds faces seen once, not one person: name a --person")
+            if person is None and g.unsure:
+                raise PeopleError(f"group {args.ids[0]} holds unsure faces of different people: "
+                                  "answer them one by one (people suggest accept FACE [PERSON])")
             if person is None:
                 person = catalog.accept_as_new_person(g.face_ids)
             else:

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .quality import CORE_QUALITY
+from .quality import CORE_QUALITY, REVIEW_QUALITY
 
 EXACT_LIMIT = 8_000
 
@@ -43,6 +43,11 @@ class ClusterParams:
     # single linkage alone lets a chain of look-alikes walk from one person
     # to another.
     merge_eps: float = 0.5
+    # A good face that found no good neighbour still makes a person with a
+    # face of reasonable quality this close (a friend seen twice, once
+    # sharp and once small or turned: person_B of the labelled set, 0.33).
+    pair_eps: float = 0.4
+    pair_quality: float = REVIEW_QUALITY
 
 
 def _sq_norms(x: np.ndarray) -> np.ndarray:
@@ -248,7 +253,8 @@ def constrained_clusters(x: np.ndarray, photos: np.ndarray, quality: Optional[np
     shortest first, where a link is skipped when it would put two faces of
     one photo together or when the two groups' mean faces are further apart
     than ``merge_eps``. Two faces are enough for a person (a friend seen in
-    two photos of one party). Other faces (low quality, or cores left alone)
+    two photos of one party), also a good face with a face of reasonable
+    quality within ``pair_eps`` when neither found a group. Other faces (low quality, or cores left alone)
     then join the group of their nearest clustered neighbour within eps,
     nearest first, if that group has no face of their photo yet."""
     n = len(x)
@@ -266,6 +272,16 @@ def constrained_clusters(x: np.ndarray, photos: np.ndarray, quality: Optional[np
     for e in np.argsort(db, kind="stable"):
         a, b = groups.find(int(ib[e])), groups.find(int(jb[e]))
         if a != b and groups.can_join(a, b, params.merge_eps):
+            groups.join(a, b)
+    roots = np.array([groups.find(a) for a in range(n)])
+    sizes = np.bincount(roots, minlength=n)
+    # Pairs: a good face left alone and a fair face very close to it.
+    fair = good if quality is None else np.asarray(quality) >= params.pair_quality
+    alone = sizes[roots] < 2
+    pair = alone[i] & alone[j] & (d <= params.pair_eps) & ((good[i] & fair[j]) | (good[j] & fair[i]))
+    for e in np.nonzero(pair)[0][np.argsort(d[pair], kind="stable")]:
+        a, b = groups.find(int(i[e])), groups.find(int(j[e]))
+        if a != b and groups.count.get(a, 1) == 1 and groups.count.get(b, 1) == 1 and groups.can_join(a, b, None):
             groups.join(a, b)
     roots = np.array([groups.find(a) for a in range(n)])
     sizes = np.bincount(roots, minlength=n)

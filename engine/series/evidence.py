@@ -108,10 +108,12 @@ def _row_evidence(row) -> local.Evidence:
 class PairEvidence:
     """Evidence per content pair: the series_pairs table first, then keypoints."""
 
-    def __init__(self, catalog, cache: Optional[FeatureCache] = None, store: bool = True) -> None:
+    def __init__(self, catalog, cache: Optional[FeatureCache] = None, store: bool = True,
+                 autoflush: bool = True) -> None:
         self.catalog = catalog
         self.cache = cache or FeatureCache(catalog)
         self.store = store
+        self.autoflush = autoflush  # False: new rows wait in ``new`` (a worker hands them to the writer)
         self.new: list[tuple] = []
         self.computed = 0
         self.cached = 0
@@ -133,11 +135,17 @@ class PairEvidence:
             self.computed += 1
             if self.store:
                 self.new.append((a, b, local.VERSION, e.inliers, e.overlap_a, e.overlap_b, e.changed))
-                if len(self.new) >= 500:
+                if self.autoflush and len(self.new) >= 500:
                     self.flush()
         if swap:
             e = local.Evidence(e.inliers, e.level, e.overlap_b, e.overlap_a, e.changed)
         return e
+
+    def absorb(self, rows: list[tuple]) -> None:
+        """Rows computed elsewhere (a verification worker), to be stored."""
+        self.new.extend(rows)
+        if self.store and self.autoflush and len(self.new) >= 500:
+            self.flush()
 
     def flush(self) -> None:
         if not self.new:

@@ -25,10 +25,11 @@ from ..pipeline import Stage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
 from ..runtime import batches, prefetch_map
 from ..settings import Settings
-from . import local
+from . import local, verify_pool
 from .evidence import PairEvidence, ensure_keypoints
 from .grouping import Group, GroupingParams, PhotoItem, exact_duplicates
 from .verified import build_groups, candidate_pairs, grouping_window, usable_items, verify_pairs
+from .verify_pool import CatalogKeypoints, Parallel
 from .ranking import FEATURE_MODEL, SeriesRanking
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,11 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
         ensure_keypoints(catalog, settings, [photos[usable[i].photo_id] for i in candidates], cancel, meter)
         meter.emit("verifying")
         evidence = PairEvidence(catalog)
-        verdicts = verify_pairs(usable, pairs, evidence)
+        # A large batch of pairs is verified in worker processes, one per core
+        # (the same groups: see verify_pool); they read the keypoints from the catalog.
+        parallel = Parallel(CatalogKeypoints(str(catalog.path)), workers=settings.workers,
+                            min_pairs=verify_pool.MIN_PAIRS, cancel=cancel)
+        verdicts = verify_pairs(usable, pairs, evidence, parallel)
         evidence.flush()
     groups = build_groups(usable, verdicts, grouping_window(params))
     cancel.raise_if_cancelled()
@@ -156,7 +161,7 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
     similar = [g for g in ranked if g.kind == "similar"]
     return {"series": len(series), "photos_in_series": sum(len(g.members) for g in series),
             "similar_stacks": len(similar), "duplicate_groups": len(duplicates), "unranked": unranked,
-            "removed": removed, "candidate_pairs": int(len(pairs)), "pairs_verified": evidence.computed,
+            "removed": removed, "candidate_pairs": int(len(pairs)), "pairs_verified": evidence.computed + parallel.computed,
             "regrouped_after_upgrade": previous != GROUPING, "head": ranking.head.name}
 
 

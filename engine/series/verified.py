@@ -17,14 +17,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import numpy as np
 
 from .grouping import Group, GroupingParams, PhotoItem, _hash_words, _normalised, _popcount
 from .local import Evidence, verdict
+
+if TYPE_CHECKING:
+    from .verify_pool import Parallel
+
+log = logging.getLogger(__name__)
 
 Verifier = Callable[[str, str], Optional[Evidence]]  # (content hash, content hash) -> evidence
 
@@ -155,23 +161,46 @@ class _Sets:
         return out
 
 
-def verify_pairs(usable: Sequence[PhotoItem], pairs: np.ndarray, verifier: Verifier) -> dict[tuple[int, int], str]:
-    """Verdicts of the candidate pairs, most similar first. A pair whose two
-    photos are already linked as redundant through others is not verified
-    again (a burst of n frames costs about n verifications, not n^2)."""
-    verdicts = {}
-    linked = _Sets(len(usable))
-    for i, j, _ in pairs[np.argsort(-pairs[:, 2], kind="stable")] if len(pairs) else []:
-        i, j = int(i), int(j)
+def verify_ordered(hashes: Sequence[str], ordered: np.ndarray, verifier: Verifier) -> list[str]:
+    """Verdicts of the pairs ``ordered`` ((m, 2) indices into ``hashes``),
+    verified in that order. A pair whose two photos are already linked as
+    redundant through others is not verified again (a burst of n frames
+    costs about n verifications, not n^2) and is called redundant: whatever
+    its true verdict, it would change no group (see ``verify_pool``)."""
+    verdicts = []
+    linked = _Sets(len(hashes))
+    for i, j in ordered.tolist():
         if linked.find(i) == linked.find(j):
-            verdicts[(i, j)] = "redundant"
+            verdicts.append("redundant")
             continue
-        evidence = verifier(usable[i].content_hash, usable[j].content_hash)
+        evidence = verifier(hashes[i], hashes[j])
         v = "different" if evidence is None else verdict(evidence)
-        verdicts[(i, j)] = v
+        verdicts.append(v)
         if v == "redundant":
             linked.union(i, j)
     return verdicts
+
+
+def verify_pairs(usable: Sequence[PhotoItem], pairs: np.ndarray, verifier: Verifier,
+                 parallel: Optional["Parallel"] = None) -> dict[tuple[int, int], str]:
+    """Verdicts of the candidate pairs, most similar first; in a pool of
+    processes (``verify_pool``) when ``parallel`` is given and the pairs are
+    many enough to pay for it (the same groups either way)."""
+    if not len(pairs):
+        return {}
+    ordered = pairs[np.argsort(-pairs[:, 2], kind="stable")][:, :2]
+    hashes = [u.content_hash for u in usable]
+    found = None
+    if parallel is not None and parallel.wanted(len(ordered)):
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            found = parallel.run(hashes, ordered, absorb=getattr(verifier, "absorb", None))
+        except (BrokenProcessPool, OSError) as exc:  # a worker killed (memory), no processes left
+            log.warning("series: verification workers failed (%s); verifying in this process", exc)
+    if found is None:
+        found = verify_ordered(hashes, ordered, verifier)
+    return {(i, j): v for (i, j), v in zip(ordered.tolist(), found)}
 
 
 def build_groups(usable: Sequence[PhotoItem], verdicts: dict[tuple[int, int], str],
@@ -199,8 +228,8 @@ def build_groups(usable: Sequence[PhotoItem], verdicts: dict[tuple[int, int], st
     return groups
 
 
-def group_verified(items: Sequence[PhotoItem], verifier: Verifier,
-                   params: CandidateParams = CandidateParams()) -> list[Group]:
+def group_verified(items: Sequence[PhotoItem], verifier: Verifier, params: CandidateParams = CandidateParams(),
+                   parallel: Optional["Parallel"] = None) -> list[Group]:
     """Redundant groups and similar-moment stacks (exact duplicates apart:
     ``grouping.exact_duplicates``)."""
     from threadpoolctl import threadpool_limits
@@ -210,7 +239,7 @@ def group_verified(items: Sequence[PhotoItem], verifier: Verifier,
     with threadpool_limits(1):
         usable = usable_items(items)
         pairs = candidate_pairs(usable, params)
-        return build_groups(usable, verify_pairs(usable, pairs, verifier), params)
+        return build_groups(usable, verify_pairs(usable, pairs, verifier, parallel), params)
 
 
 def grouping_window(params: GroupingParams) -> CandidateParams:
