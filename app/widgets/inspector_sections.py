@@ -146,7 +146,10 @@ def heat_map_widget(thumbs_dir):
 
 
 def install(inspector, thumbs_dir, session=None) -> None:
+    from photoorg.engine.pipeline import inspector_providers
+
     inspector.providers += [people_sections, album_sections, interest_sections]
+    inspector.providers += inspector_providers()  # the sections the domains' stage modules register
     if session is not None:  # privacy with its override buttons
         from ..privacy_actions import privacy_widget
 
