@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -52,6 +53,9 @@ def pool_size(settings: Settings, photos: int, job_photos: int) -> int:
 
 
 def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: the main process cancels at
+    # the next job; a worker interrupted mid-photo would look like a crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for var in THREAD_VARS:
         os.environ[var] = "1"
     try:

@@ -10,7 +10,7 @@ the tolerances are stated on (README, "Analysis: speed"):
 - faces: faces found per photo (count), boxes matched at IoU >= 0.5;
 - privacy: the private photos and document kinds;
 - events: each album (as a set of photos) and its event label;
-- scores: interest (general, quality) per photo, importance in albums:
+- scores: interest (its quality dimension, the head's raw output) per photo, importance in albums:
   mean and largest absolute difference, rank correlation;
 - embeddings: cosine similarity of the backbone embeddings.
 
@@ -80,22 +80,16 @@ def _iou(a, b) -> float:
 
 
 def privacy(path: str, by_hash):
-    from photoorg.engine.catalog import Catalog
-
-    with Catalog(path, readonly=True) as cat:
-        private = {by_hash[h] for h in _private_hashes(cat) if h in by_hash}
+    """Private photos by the rules (documents, screenshots; portraits off, the
+    default) and the user's overrides; read with SQL so that a catalog of
+    another version compares too."""
     conn = _open(path)
+    overrides = dict(conn.execute("SELECT content_hash, private FROM privacy_overrides"))
+    rules = {r[0] for r in conn.execute("SELECT content_hash FROM photo_privacy WHERE document OR screenshot")}
+    private = {by_hash[h] for h in by_hash if overrides.get(h, h in rules)}
     kinds = {by_hash[r[0]]: r[1] for r in conn.execute(
         "SELECT content_hash, doc_kind FROM photo_privacy WHERE document = 1") if r[0] in by_hash}
     return private, kinds
-
-
-def _private_hashes(cat) -> set[str]:
-    out = set()
-    for item in cat.private_photos():
-        h = item.get("content_hash") if isinstance(item, dict) else getattr(item, "content_hash", item)
-        out.add(h)
-    return out
 
 
 def albums(conn, by_id):
@@ -114,11 +108,12 @@ def importance(conn, by_id):
 
 
 def interest(conn, by_hash):
+    """(the quality dimension as the inspector shows it, on [-0.5, 0.5]; the
+    quality head's raw output) per photo."""
     out = {}
     for r in conn.execute("SELECT content_hash, quality_raw, dims FROM interest"):
         if r[0] in by_hash:
-            dims = json.loads(r[2])
-            out[by_hash[r[0]]] = (dims.get("general", dims.get("interest", 0.0)), r[1] or 0.0)
+            out[by_hash[r[0]]] = (json.loads(r[2]).get("quality", 0.0), r[1] or 0.0)
     return out
 
 
@@ -203,7 +198,7 @@ def compare(a_path: str, b_path: str, root_a=None, root_b=None) -> dict:
 
     print("scores:")
     ia, ib = interest(ca, ha), interest(cb, hb)
-    report["interest_general"] = _numbers("interest (general)", {k: v[0] for k, v in ia.items()},
+    report["interest_quality"] = _numbers("interest: quality [-0.5, 0.5]", {k: v[0] for k, v in ia.items()},
                                           {k: v[0] for k, v in ib.items()})
     report["interest_quality_raw"] = _numbers("quality (raw)", {k: v[1] for k, v in ia.items()},
                                               {k: v[1] for k, v in ib.items()})
