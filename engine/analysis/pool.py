@@ -3,7 +3,7 @@
 Decoding and the CPU models (dlib, OCR, ONNX on the CPU) hold Python's GIL
 for long stretches or use one core each, so the work runs in worker
 processes, one per core (fewer when memory is short: each holds its models,
-~0.6 GB), every library inside single-threaded so that the workers do not
+~1.2 GB), every library inside single-threaded so that the workers do not
 fight over the cores. Workers start by ``spawn`` (no fork of a process that
 holds SQLite connections and threads). A job that kills its worker (a
 decoder crash) is run again photo by photo, so that only the photo that
@@ -27,7 +27,7 @@ from .worker import FAILED, Job, JobResult, run_job
 
 log = logging.getLogger(__name__)
 
-WORKER_MEMORY_BYTES = 600 * 2**20
+WORKER_MEMORY_BYTES = 1300 * 2**20  # measured: ~1.2 GB per worker with every model loaded (12 MP photos)
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 CRASH_REASON = "analysis crashed on this file (a decoder or model fault); it is not tried again until it changes"
 
