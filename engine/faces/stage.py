@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from ..imaging.decode import is_raw
 from ..pipeline import Need, PhotoInput, PhotoStage
 from .cluster import ClusterParams
 from .detect import DetectorConfig, FaceAnalyzer
@@ -75,5 +74,3 @@ def finish(catalog, settings, progress, cancel, params: ClusterParams = ClusterP
 
 STAGE = PhotoStage(NAME, VERSION, write=write, compute=detect, image=image_need, load=load, finish=finish,
                    description="faces: detection, 128-D embeddings, people")
-
-__all__ = ["STAGE", "is_raw"]
