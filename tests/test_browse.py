@@ -112,8 +112,6 @@ def test_folder_tree_lists_roots_and_folders_with_counts(library):
 
 def test_private_column_agrees_with_the_privacy_rules(library):
     catalog, ids, _ = library
-    if not hasattr(catalog, "privacy_list"):
-        pytest.skip("the privacy capability is not in this build")
     h = {k: catalog.photo(v).content_hash for k, v in ids.items()}
     catalog.save_privacy(h["a1"], text_lines=9, text_chars=300, text_area=0.4, document=True,
                          screenshot=False, portrait=False)
@@ -192,8 +190,6 @@ def test_photos_and_people_over_time(library):
 
 def test_details_tell_why_a_photo_is_private(library):
     catalog, ids, _ = library
-    if not hasattr(catalog, "save_privacy"):
-        pytest.skip("the privacy capability is not in this build")
     h = catalog.photo(ids["a1"]).content_hash
     catalog.save_privacy(h, text_lines=9, text_chars=300, text_area=0.4, document=True, screenshot=False,
                          portrait=False)

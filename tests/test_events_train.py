@@ -127,8 +127,7 @@ def test_retraining_on_corrections_reports_heldout_effect(tmp_path, skimage_phot
     from photoorg.engine.scan.scanner import scan
     from photoorg.engine.settings import Settings
 
-    if not ev.default_weights_path().exists():
-        pytest.skip("no shipped event weights")
+    assert ev.default_weights_path().exists()  # shipped in resources/models
     lib = tmp_path / "lib"
     for i in range(4):  # four small folder albums of real (scikit-image) photos
         shutil.copytree(skimage_photos, lib / f"album{i}")
@@ -168,8 +167,7 @@ def test_benchmark_layout_eval_and_training(tmp_path, shared_photos, capsys):
     from photoorg.engine.albums.cufed import read_layout
     from photoorg.engine.cli import main
 
-    if not ev.default_weights_path().exists():
-        pytest.skip("no shipped event weights")
+    assert ev.default_weights_path().exists()  # shipped in resources/models
     root = tmp_path / "ML_CUFED"
     shutil.copytree(shared_photos / "immich/albums/nature", root / "images/hike_1")
     shutil.copytree(shared_photos / "exif/jpg/gps", root / "images/town_2", ignore=shutil.ignore_patterns("*.txt"))

@@ -154,8 +154,6 @@ def test_faces_are_found_for_framing_before_the_faces_stage_ran(shared_photos, t
 
 
 def test_album_story_follows_the_albums_importance(walk, catalog, settings, capsys):
-    if not hasattr(catalog, "sync_albums"):
-        pytest.skip("the albums store is not in this catalog")
     from photoorg.engine.catalog.albums_store import AlbumProposal
     from photoorg.engine.story import select_story
 

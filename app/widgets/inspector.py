@@ -87,6 +87,11 @@ def series_sections(catalog, d: dict) -> list[Section]:
         rows.append(("Kept", "yes, your choice" if s["user_pick"] else "yes, the ranking model's best shot"))
     else:
         rows.append(("Kept", "no, another shot is the pick"))
+    from photoorg.engine.quality.stage import why_in_series
+
+    why = why_in_series(catalog, d["id"]) if s["kind"] != "duplicates" else None
+    if why:
+        rows.append(("Why", why))
     return [("SERIES", rows)]
 
 

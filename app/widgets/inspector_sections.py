@@ -20,17 +20,12 @@ from photoorg.engine.imaging.thumbnails import thumb_path
 def _event_name(label: Optional[str]) -> str:
     if not label:
         return "no event label yet"
-    try:
-        from photoorg.engine.albums.teacher import event_display_name
+    from photoorg.engine.albums.teacher import event_display_name
 
-        return event_display_name(label)
-    except ImportError:
-        return label
+    return event_display_name(label)
 
 
 def people_sections(catalog, d: dict) -> list:
-    if not hasattr(catalog, "faces_of_photo") or not catalog._has_table("faces"):
-        return []
     faces = catalog.faces_of_photo(d["id"])
     if not faces:
         return []
@@ -68,7 +63,7 @@ def album_sections(catalog, d: dict) -> list:
         else:
             event = _event_name(a["event"]) + (" (your label)" if a["user_event"] else "")
         line = (a["title"] or "Untitled") + "\n" + event
-        info = catalog.album(a["id"]) if hasattr(catalog, "album") else None
+        info = catalog.album(a["id"])
         if info is not None and info.evidence and not a["user_event"]:
             # What the event rests on, besides the photos: "text: 'Happy Birthday' in 3 photos; 14 faces; evening".
             from photoorg.engine.albums.evidence import evidence_text
@@ -83,8 +78,6 @@ def album_sections(catalog, d: dict) -> list:
 
 
 def interest_sections(catalog, d: dict) -> list:
-    if not hasattr(catalog, "interest_breakdown") or not catalog._has_table("interest"):
-        return []
     b = catalog.interest_breakdown(d["id"])
     if not b:
         return []
@@ -126,8 +119,6 @@ class HeatMap(QWidget):
 
 def heat_map_widget(thumbs_dir):
     def make(catalog, d: dict) -> Optional[QWidget]:
-        if not hasattr(catalog, "interest_breakdown") or not catalog._has_table("interest"):
-            return None
         b = catalog.interest_breakdown(d["id"])
         if not b or not b.get("attention"):
             return None
@@ -147,7 +138,10 @@ def heat_map_widget(thumbs_dir):
 
 
 def install(inspector, thumbs_dir, session=None) -> None:
+    from photoorg.engine.pipeline import inspector_providers
+
     inspector.providers += [people_sections, album_sections, interest_sections]
+    inspector.providers += inspector_providers()  # the sections the domains' stage modules register
     if session is not None:  # privacy with its override buttons
         from ..privacy_actions import privacy_widget
 

@@ -25,6 +25,7 @@ LIBRARY_ENTRIES = [
     ("Rated ★★★ and up", "star", {"min_rating": 3}),
     ("In a series", "stack", {"in_series": True}),
     ("Private", "lock", {"private": True}),
+    ("Blurry or badly exposed", "reject", {"quality": "poor"}),
 ]
 VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights")]
 

@@ -273,8 +273,6 @@ class AlbumQueries:
     def photos_needing_words(self, reader: str) -> list[tuple[str, str]]:
         """(content hash, path) of photos the privacy stage recognized text in
         whose words were not read (by ``reader``)."""
-        if not self._has_table("photo_privacy"):
-            return []
         rows = self.db.execute(
             "SELECT pp.content_hash, min(p.path) FROM photo_privacy pp JOIN photos p ON p.content_hash = pp.content_hash "
             "LEFT JOIN photo_words w ON w.content_hash = pp.content_hash "
@@ -293,11 +291,10 @@ class AlbumQueries:
             done.update((r[0], 0) for r in self.db.execute(
                 f"SELECT content_hash FROM stage_state WHERE stage = 'faces' AND status = 'done' "
                 f"AND content_hash IN ({marks})", part))
-            if self._has_table("faces"):
-                for r in self.db.execute(f"SELECT content_hash, count(*) FROM faces WHERE content_hash IN ({marks}) "
-                                         "GROUP BY content_hash", part):
-                    if r[0] in done:
-                        done[r[0]] = r[1]
+            for r in self.db.execute(f"SELECT content_hash, count(*) FROM faces WHERE content_hash IN ({marks}) "
+                                     "GROUP BY content_hash", part):
+                if r[0] in done:
+                    done[r[0]] = r[1]
         return done or None
 
     def save_photo_words(self, rows: Sequence[tuple[str, str]], reader: str) -> None:

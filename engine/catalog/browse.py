@@ -29,7 +29,7 @@ _SORTS: dict[str, str] = {
 }
 SORT_LABELS = {
     "date": "Date taken", "date_desc": "Newest first", "name": "File name", "added": "Recently added",
-    "rating": "Rating", "importance": "Importance", "interest": "Interest",
+    "rating": "Rating", "importance": "Importance", "interest": "Interest", "sharpness": "Sharpness",
 }
 FLAG_FILTERS = ("pick", "reject", "unflagged")
 
@@ -50,6 +50,7 @@ class BrowseFilter:
     text: Optional[str] = None  # part of the file name
     period: Optional[str] = None  # "YYYY" or "YYYY-MM": photos taken then (the Insights bars)
     photo_ids: Optional[tuple] = None  # exactly these photos (an Insights place or subject)
+    quality: Optional[str] = None  # 'blurry' | 'badly_exposed' | 'poor' (either) | 'good' (quality/stage.py)
     status: str = "ok"
 
     def with_(self, **changes: Any) -> "BrowseFilter":
@@ -380,7 +381,21 @@ _OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {
     "person_id": ("faces", lambda v: (
         "p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v])),
     "private": (_PRIVATE_TABLE, None),  # built by _private_sql (needs the close people)
+    "quality": ("photo_quality", lambda v: _quality_filter(v)),
 }
+
+
+def _quality_filter(value: str) -> tuple[str, list]:
+    """The levels of quality/stage.py (one definition: its constants)."""
+    from ..quality.stage import BLURRY, BRIGHT_EV, CLIPPED, DARK_EV
+
+    blurry = "q.sharpness < ?"
+    exposed = "(q.highlights >= ? OR q.shadows >= ? OR q.exposure <= ? OR q.exposure >= ?)"
+    exposed_params = [CLIPPED, 2 * CLIPPED + 0.2, DARK_EV, BRIGHT_EV]
+    cond, params = {"blurry": (blurry, [BLURRY]), "badly_exposed": (exposed, exposed_params),
+                    "poor": (f"({blurry} OR {exposed})", [BLURRY, *exposed_params]),
+                    "good": (f"NOT ({blurry} OR {exposed})", [BLURRY, *exposed_params])}[value]
+    return f"p.content_hash IN (SELECT q.content_hash FROM photo_quality q WHERE {cond})", params
 # sort -> (table, (JOIN, ORDER BY)); "interest" is sorted in Python (the
 # interest score is computed when read, from the user's own signals too).
 _OPTIONAL_SORTS: dict[str, tuple[str, tuple[str, str]]] = {
@@ -388,4 +403,7 @@ _OPTIONAL_SORTS: dict[str, tuple[str, tuple[str, str]]] = {
         "LEFT JOIN (SELECT photo_id, max(importance) AS importance FROM album_photos GROUP BY photo_id) imp "
         "ON imp.photo_id = p.id", "imp.importance IS NULL, imp.importance DESC, p.capture_ts, p.id")),
     "interest": ("interest", ("", "p.capture_ts IS NULL, p.capture_ts, p.id")),
+    "sharpness": ("photo_quality", (
+        "LEFT JOIN photo_quality pq ON pq.content_hash = p.content_hash",
+        "pq.sharpness IS NULL, pq.sharpness DESC, p.capture_ts, p.id")),
 }

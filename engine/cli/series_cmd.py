@@ -40,12 +40,15 @@ CATALOG_KINDS = {"redundant": "series", "series": "series", "similar": "similar"
 
 
 def series_json(catalog, info) -> dict:
+    from ..quality.stage import why_in_series  # sharpness and exposure against the other shots
+
     photos = {p.id: p for p in catalog.photos(ids=[m.photo_id for m in info.members])}
     pick = photos.get(info.pick_photo_id)
     return {
         "id": info.id, "kind": KIND_NAMES.get(info.kind, info.kind),
         "pick": display(pick.path) if pick else None, "user_pick": info.user_pick,
-        "photos": [{"path": display(photos[m.photo_id].path), "rank": m.rank, "score": m.score}
+        "photos": [{"path": display(photos[m.photo_id].path), "rank": m.rank, "score": m.score,
+                    "why": why_in_series(catalog, m.photo_id)}
                    for m in info.members if m.photo_id in photos],
     }
 
@@ -87,6 +90,7 @@ def run(ctx: Context) -> int:
         for ph in s["photos"]:
             score = "-" if ph["score"] is None else f"{ph['score']:.2f}"
             mark = "*" if ph["path"] == s["pick"] else " "
-            lines.append(f"  {mark}{ph['rank'] or '-':>3}  {score:>5}  {ph['path']}")
+            why = f"  ({ph['why']})" if ph.get("why") else ""
+            lines.append(f"  {mark}{ph['rank'] or '-':>3}  {score:>5}  {ph['path']}{why}")
     ctx.emit(data, "\n".join(lines) or "no series yet: run 'photoorg analyze'")
     return 0

@@ -269,7 +269,7 @@ def build_profile(catalog, top_k: int = 15) -> dict:
         "curation": _curation(catalog, photos, signals),
         "events": _events(catalog),
         "people": _people(catalog, top_k),
-        "places": places(photos, named=catalog.photo_places() if hasattr(catalog, "photo_places") else None),
+        "places": places(photos, named=catalog.photo_places()),
         "interest": {"photos": int(len(all_interest)),
                      "mean": round(float(all_interest.mean()), 4) if len(all_interest) else None,
                      "histogram": [{"from": round(float(edges[i]), 2), "to": round(float(edges[i + 1]), 2),

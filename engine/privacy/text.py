@@ -79,8 +79,10 @@ def _ocr(kind: str = "full"):
                 # CPU only and quiet: the CUDA provider logs loudly where absent.
                 "EngineConfig.onnxruntime.use_cuda": False,
                 # Two threads: beyond that the small models gain little and
-                # a busy machine loses much to spinning threads.
-                "EngineConfig.onnxruntime.intra_op_num_threads": min(2, os.cpu_count() or 1),
+                # a busy machine loses much to spinning threads. One in the
+                # analysis's worker processes (one per core already).
+                "EngineConfig.onnxruntime.intra_op_num_threads": int(os.environ.get("OMP_NUM_THREADS") or 0)
+                or min(2, os.cpu_count() or 1),
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
             if kind == "fast":

@@ -2,14 +2,12 @@
 about them (importance, interest, series, faces, privacy).
 
 Every other domain is read through its catalog mixin; a domain whose stage
-has not run (or whose store is not in this catalog) simply contributes
-nothing, so a story can be made right after a scan and gets better as the
-analysis completes.
+has not run yet simply contributes nothing, so a story can be made right
+after a scan and gets better as the analysis completes.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import os
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from ..catalog.photos import Photo
 from .ffmpeg import StoryError
 from .plan import Box
 
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,8 +75,6 @@ def photos_source(catalog, photo_ids: list[int], title: str) -> StorySource:
 
 def album_source(catalog, album_id: int) -> StorySource:
     """An album of the albums stage, with its per-photo importance."""
-    if not hasattr(catalog, "album_photos"):
-        raise StoryError("this catalog has no albums; give a folder instead")
     album = catalog.album(album_id)
     if album is None:
         raise StoryError(f"no album {album_id}; 'photoorg albums' lists them")
@@ -123,35 +118,24 @@ def gather_signals(catalog, photos: list[Photo]) -> Signals:
 
 
 def _read_optional(sig: Signals, catalog, ids: set[int], hashes: list[str]) -> None:
-    """Interest, faces and privacy, read through their stores when present."""
-    if hasattr(catalog, "interest_scores"):
-        try:
-            sig.interest = {pid: float(v) for pid, v in catalog.interest_scores(sorted(ids)).items() if v is not None}
-        except Exception as exc:  # noqa: BLE001 - a signal is optional (stage not run, older catalog)
-            log.info("story: interest scores unavailable: %s", exc)
-    if hasattr(catalog, "faces_of_photo"):
-        try:
-            by_hash: dict[str, int] = {}
-            for pid in sorted(ids):
-                for face in catalog.faces_of_photo(pid):
-                    if face.content_hash in by_hash and by_hash[face.content_hash] != pid:
-                        break  # another copy of this content already gave its faces
-                    by_hash[face.content_hash] = pid
-                    x, y, w, h = face.box
-                    sig.faces.setdefault(face.content_hash, []).append((x, y, x + w, y + h))
-                    if face.person_id is not None:
-                        sig.people.setdefault(face.content_hash, set()).add(face.person_id)
-            from ..faces.stage import NAME, VERSION
+    """Interest, faces and privacy, read through their stores (empty where
+    a stage has not run yet)."""
+    sig.interest = {pid: float(v) for pid, v in catalog.interest_scores(sorted(ids)).items() if v is not None}
+    by_hash: dict[str, int] = {}
+    for pid in sorted(ids):
+        for face in catalog.faces_of_photo(pid):
+            if face.content_hash in by_hash and by_hash[face.content_hash] != pid:
+                break  # another copy of this content already gave its faces
+            by_hash[face.content_hash] = pid
+            x, y, w, h = face.box
+            sig.faces.setdefault(face.content_hash, []).append((x, y, x + w, y + h))
+            if face.person_id is not None:
+                sig.people.setdefault(face.content_hash, set()).add(face.person_id)
+    from ..faces.stage import NAME, VERSION
 
-            undetected = {p.content_hash for p in catalog.photos_needing_stage(NAME, VERSION)}
-            sig.faces_unknown = {h for h in hashes if h in undetected}
-        except Exception as exc:  # noqa: BLE001
-            log.info("story: face boxes unavailable: %s", exc)
-    if hasattr(catalog, "privacy_list"):
-        try:
-            sig.private = {p.photo_id for p in catalog.privacy_list(only_private=True, photo_ids=ids)}
-        except Exception as exc:  # noqa: BLE001
-            log.info("story: privacy flags unavailable: %s", exc)
+    undetected = {p.content_hash for p in catalog.photos_needing_stage(NAME, VERSION)}
+    sig.faces_unknown = {h for h in hashes if h in undetected}
+    sig.private = {p.photo_id for p in catalog.privacy_list(only_private=True, photo_ids=ids)}
 
 
 # -- title card text ----------------------------------------------------------------------
@@ -205,7 +189,7 @@ def place_text(catalog, photos: list[Photo], cache_dir=None) -> str:
     located = [p for p in photos if p.gps_lat is not None and p.gps_lon is not None]
     if not located:
         return ""
-    stored = catalog.photo_places([p.id for p in located]) if hasattr(catalog, "photo_places") else {}
+    stored = catalog.photo_places([p.id for p in located])
     rest = [p for p in located if p.id not in stored]
     named = list(stored.values()) + name_places([(p.gps_lat, p.gps_lon) for p in rest], cache_dir)
     return album_place(named) or coordinates_text(photos)

@@ -87,8 +87,6 @@ def _named_faces(catalog) -> dict[str, list[tuple[str, tuple[float, float, float
 
 
 def _interest(catalog, photo_ids: list[int]) -> dict[int, float]:
-    if not hasattr(catalog, "interest_scores"):
-        return {}
     out: dict[int, float] = {}
     for i in range(0, len(photo_ids), CHUNK):
         out.update(catalog.interest_scores(photo_ids[i:i + CHUNK]))
@@ -224,4 +222,4 @@ def run(catalog, settings, progress, cancel) -> dict:
     return out
 
 
-STAGE = Stage(NAME, run, after=(), description="XMP sidecars follow the catalog: ratings, events, people, interest")
+STAGE = Stage(NAME, run, after=(), uses=("albums", "faces", "interest", "series"), description="XMP sidecars follow the catalog: ratings, events, people, interest")

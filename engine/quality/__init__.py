@@ -1,0 +1,1 @@
+"""Technical quality per photo: sharpness and exposure (culling)."""
