@@ -12,7 +12,7 @@ a series' pick and its "user pick" mark, a photo's stars and therefore its
 interest, the decisions the action logged (an undone action is not a
 decision the learned parts should train on), people's names and faces.
 
-The table is created on first use (it belongs to no analysis domain).
+The ``user_actions`` table is a core migration (catalog/core_schema.py).
 """
 
 from __future__ import annotations
@@ -22,17 +22,6 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
-
-ACTIONS_TABLE = """
-CREATE TABLE IF NOT EXISTS user_actions (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,           -- flag, rating, series_pick, name, split, merge, ...
-    label TEXT NOT NULL,          -- what the Edit menu says ("Split a person")
-    state TEXT NOT NULL,          -- done | undone
-    changes TEXT NOT NULL,        -- JSON: [{table, key, before, after}]
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-)"""
 
 # How many actions the journal keeps (the oldest are forgotten).
 KEEP_ACTIONS = 500
@@ -97,7 +86,6 @@ class ActionQueries:
                    fn: Callable[[Any], Any]) -> tuple[int, Any]:
         """Run ``fn(catalog)`` as one journalled action; (action id, its result)."""
         with self.write() as db:
-            db.execute(ACTIONS_TABLE)
             last_decision = db.execute("SELECT coalesce(max(id), 0) FROM decisions").fetchone()[0]
             scopes = list(scopes) + [Scope("decisions", "id > ?", (last_decision,))]
             keys = [self._key_columns(db, s.table) for s in scopes]
@@ -151,7 +139,6 @@ class ActionQueries:
 
     def _set_action_state(self, action_id: int, want: str, side: str) -> int:
         with self.write() as db:
-            db.execute(ACTIONS_TABLE)
             row = db.execute("SELECT state, changes FROM user_actions WHERE id = ?", (action_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no action {action_id} in the journal")
@@ -170,8 +157,6 @@ class ActionQueries:
         return self._set_action_state(action_id, "done", "after")
 
     def actions(self, state: Optional[str] = None, limit: int = 50) -> list[ActionInfo]:
-        if not self._has_table("user_actions"):
-            return []
         sql = "SELECT id, kind, label, state, created_at, changes FROM user_actions"
         sql += " WHERE state = ?" if state else ""
         rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", ((state,) if state else ()) + (limit,))

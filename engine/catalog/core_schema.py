@@ -157,4 +157,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (content_hash, model, kind)
     );
     """,
+    # 3: the journal of user actions (catalog/actions.py): each row one
+    # undoable command with the rows it changed, before and after.
+    """
+    CREATE TABLE user_actions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,           -- flag, rating, series_pick, name, split, merge, ...
+        label TEXT NOT NULL,          -- what the Edit menu says ("Split a person")
+        state TEXT NOT NULL,          -- done | undone
+        changes TEXT NOT NULL,        -- JSON: [{table, keys, key, before, after}]
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 ]
