@@ -32,6 +32,7 @@ STAGE_MODULES = [
     "photoorg.engine.privacy.stage",
     "photoorg.engine.interest.stage",
     "photoorg.engine.albums.stage",
+    "photoorg.engine.video.stage",
     "photoorg.engine.xmp.stage",
 ]
 

@@ -26,7 +26,8 @@ LIBRARY_ENTRIES = [
     ("In a series", "stack", {"in_series": True}),
     ("Private", "lock", {"private": True}),
 ]
-VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights")]
+VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights"),
+                ("Videos", "videos")]
 
 
 class Sidebar(QTreeWidget):

@@ -18,6 +18,7 @@ MIGRATION_MODULES: dict[str, str] = {
     "albums": "photoorg.engine.albums.schema",
     "curation": "photoorg.engine.curation.schema",
     "interest": "photoorg.engine.interest.schema",
+    "video": "photoorg.engine.video.schema",
 }
 
 # PRAGMA application_id marks a file as a photoorg catalog ("PHOR").

@@ -57,6 +57,103 @@ def _upright(rgb: np.ndarray, rotation: int) -> np.ndarray:
     return rgb
 
 
+KEYFRAME_MAX_SPACING_S = 1.05  # keyframes this close make a good enough sampling on their own
+KEYFRAME_PASS_MAX_S = 20 * 60  # longer files are sampled by seeking (reading every packet costs too much)
+
+
+def read_keyframes(path: str, duration_s: float, *, rotation: int = 0, width: int = FRAME_WIDTH,
+                   deadline: Optional[float] = None) -> Optional[Sampled]:
+    """Every keyframe, decoding nothing else, when they come at least once a
+    second (phone encoders put one every 0.5-1 s); None otherwise, and the
+    caller seeks to sampled times instead."""
+    import av
+
+    if duration_s <= 0 or duration_s > KEYFRAME_PASS_MAX_S:
+        return None
+    out = Sampled()
+    try:
+        container = av.open(path, metadata_errors="ignore", timeout=10.0)
+    except (av.error.FFmpegError, OSError):
+        return None
+    with container:
+        if not container.streams.video:
+            return None
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        stream.thread_type = "AUTO"
+        tb = float(stream.time_base or 1e-6)
+        start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+        cc = stream.codec_context
+        if not cc.width or not cc.height:
+            return None
+        ow, oh = _out_size(cc.width, cc.height, rotation, width)
+        try:
+            for frame in container.decode(stream):
+                out.decoded += 1
+                if frame.time is None:
+                    continue
+                out.times.append(round(max(0.0, frame.time - start), 3))
+                out.frames.append(_upright(frame.to_ndarray(format="rgb24", width=ow, height=oh), rotation))
+                if len(out.frames) > MAX_SAMPLES * 2 or (deadline is not None and time.monotonic() > deadline):
+                    return None
+                if len(out.times) == 3 and out.times[2] - out.times[0] > 2 * KEYFRAME_MAX_SPACING_S:
+                    return None  # sparse keyframes: give up early, seek instead
+        except (av.error.FFmpegError, OSError, ValueError):
+            return None
+    if len(out.times) < 2:
+        return None
+    gaps = np.diff([0.0, *out.times, duration_s])
+    if float(np.max(gaps)) > 2 * KEYFRAME_MAX_SPACING_S or float(np.median(gaps)) > KEYFRAME_MAX_SPACING_S:
+        return None
+    return out
+
+
+def _out_size(src_w: int, src_h: int, rotation: int, width: int) -> tuple[int, int]:
+    """Decoded size (before rotation) whose upright width is ``width``."""
+    scale = width / (src_w if rotation in (0, 180) else src_h)
+    return max(2, int(round(src_w * scale)) // 2 * 2), max(2, int(round(src_h * scale)) // 2 * 2)
+
+
+def refine_cut(path: str, t0: float, t1: float, *, rotation: int = 0, deadline: Optional[float] = None) -> Optional[float]:
+    """Where exactly between samples ``t0`` and ``t1`` the picture changes:
+    decode that stretch (one GOP or so) and return the time of the frame after
+    the largest jump; None when it cannot be read."""
+    import av
+
+    from .cues import small_grey
+
+    try:
+        container = av.open(path, metadata_errors="ignore", timeout=10.0)
+    except (av.error.FFmpegError, OSError):
+        return None
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = float(stream.time_base or 1e-6)
+        start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+        ow, oh = _out_size(stream.codec_context.width, stream.codec_context.height, rotation, 96)
+        try:
+            container.seek(int((start + t0) / tb), stream=stream, backward=True)
+            prev, best = None, (0.0, None)
+            for frame in container.decode(stream):
+                if frame.time is None:
+                    continue
+                ft = frame.time - start
+                if ft < t0 - 1e-3:
+                    continue
+                g = small_grey(frame.to_ndarray(format="rgb24", width=ow, height=oh))
+                if prev is not None:
+                    jump = float(np.abs(g - prev).mean())
+                    if jump > best[0]:
+                        best = (jump, round(ft, 3))
+                prev = g
+                if ft >= t1 - 1e-3 or (deadline is not None and time.monotonic() > deadline):
+                    break
+        except (av.error.FFmpegError, OSError, ValueError):
+            return None
+    return best[1]
+
+
 def read_frames(path: str, times: list[float], *, rotation: int = 0, width: int = FRAME_WIDTH,
                 deadline: Optional[float] = None) -> Sampled:
     """The frame shown at (or just after) each of ``times`` (seconds from the
@@ -87,10 +184,7 @@ def read_frames(path: str, times: list[float], *, rotation: int = 0, width: int 
         if not src_w or not src_h:
             out.problems.append("not a readable video (no picture size)")
             return out
-        # Output size before rotation (rotation swaps it afterwards).
-        long_is_w = rotation in (0, 180)
-        scale = width / (src_w if long_is_w else src_h)
-        ow, oh = max(2, int(round(src_w * scale)) // 2 * 2), max(2, int(round(src_h * scale)) // 2 * 2)
+        ow, oh = _out_size(src_w, src_h, rotation, width)  # before rotation
         decoder = None
         pos = -1e9  # presentation time of the last decoded frame
         for t in times:
@@ -133,4 +227,5 @@ def read_frames(path: str, times: list[float], *, rotation: int = 0, width: int 
     return out
 
 
-__all__ = ["DEFAULT_INTERVAL_S", "FRAME_WIDTH", "MAX_SAMPLES", "Sampled", "read_frames", "sample_times"]
+__all__ = ["DEFAULT_INTERVAL_S", "FRAME_WIDTH", "MAX_SAMPLES", "Sampled", "read_frames", "read_keyframes", "refine_cut",
+           "sample_times"]

@@ -142,6 +142,12 @@ def probe(path: str, mtime_ns: Optional[int] = None) -> VideoInfo:
             info.codec = cc.name
             w, h = cc.width or 0, cc.height or 0
             info.rotation = display_rotation(stream)
+            first = _first_frame(container, stream)
+            if isinstance(first, str):
+                info.problems.append(first)
+            elif first is not None and getattr(first, "rotation", None):
+                # FFmpeg's display matrix angle is counter-clockwise
+                info.rotation = int(round(-float(first.rotation) / 90.0)) * 90 % 360
             if info.rotation in (90, 270):
                 w, h = h, w
             info.width, info.height = w, h
@@ -167,6 +173,24 @@ def probe(path: str, mtime_ns: Optional[int] = None) -> VideoInfo:
         info.problems.append("the container declares no duration (0 s or unknown)")
     _capture(info, tags, mtime_ns)
     return info
+
+
+def _first_frame(container, stream):
+    """The first decodable frame (for its display matrix), or the reason
+    none decodes (a container that lies about its content)."""
+    import av
+
+    try:
+        for n, frame in enumerate(container.decode(stream)):
+            return frame
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        return f"file is truncated or damaged: no frame decodes ({exc.__class__.__name__})"
+    finally:
+        try:
+            container.seek(0)
+        except (av.error.FFmpegError, OSError):
+            pass
+    return "no frame could be decoded (the container declares a video stream that holds no pictures)"
 
 
 def display_rotation(stream) -> int:

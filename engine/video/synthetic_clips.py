@@ -102,7 +102,10 @@ def make_clip(shots: Sequence[Shot], out: Path | str, *, size: tuple[int, int] =
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{enc_w}x{enc_h}", "-framerate", str(fps), "-i", "-"]
     if audio:
         cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-shortest", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", pix_fmt, "-g", str(gop or fps)]
+    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", pix_fmt, "-g", str(gop or fps),
+            # keyframes strictly every `gop` frames, as phone encoders do (x264
+            # would otherwise put one on every cut, which makes cuts too easy)
+            "-sc_threshold", "0"]
     meta = []
     if creation_time:
         meta += ["-metadata", f"creation_time={creation_time}"]
