@@ -43,9 +43,14 @@ class VideoModel:
     def predict(self, scene: np.ndarray, action: np.ndarray, mask: np.ndarray, stats: np.ndarray) -> dict[str, np.ndarray]:
         import torch
 
-        with torch.no_grad():
-            out = self.model(torch.from_numpy(scene), torch.from_numpy(action), torch.from_numpy(mask),
-                             torch.from_numpy(stats))
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # small batches: one thread is faster on a busy machine
+        try:
+            with torch.no_grad():
+                out = self.model(torch.from_numpy(scene), torch.from_numpy(action), torch.from_numpy(mask),
+                                 torch.from_numpy(stats))
+        finally:
+            torch.set_num_threads(threads)
         return {"scene": torch.softmax(out["scene"], -1).numpy(), "action": torch.softmax(out["action"], -1).numpy(),
                 "importance": out["importance"].numpy(),
                 "raw_importance": torch.sigmoid(out["importance_logit"]).numpy()}

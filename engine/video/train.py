@@ -153,11 +153,24 @@ def evaluate(model, data: SegmentSet, rows: np.ndarray) -> dict:
 def train(data: SegmentSet, *, epochs: int = 60, seed: int = 0, held_out: float = 0.2, lr: float = 1e-3,
           batch: int = 64, log_every: int = 0) -> tuple[object, dict]:
     import torch
+
+    torch.manual_seed(seed)
+    # One thread: the model is small and, on a busy 2-core machine, two
+    # threads fighting over the cores are six times slower than one.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(data, epochs, seed, held_out, lr, batch, log_every)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(data: SegmentSet, epochs: int, seed: int, held_out: float, lr: float, batch: int, log_every: int):
+    import torch
     from torch.nn import functional as F
 
     from ..models.video_mtn import VideoMTN, VideoMTNConfig
 
-    torch.manual_seed(seed)
     train_rows, test_rows = _split(data.group, held_out, seed)
     cfg = VideoMTNConfig(n_scenes=data.scene.shape[1], n_actions=data.action.shape[1], max_frames=MAX_FRAMES)
     model = VideoMTN(cfg)
