@@ -17,10 +17,10 @@ def test_videos_view_shows_posters_and_scrubs(qtbot, shared_photos, tmp_path, se
     from photoorg.engine.pipeline import run_stages
     from photoorg.engine.video.synthetic_clips import Shot, library_photos, make_clip
 
-    photos = library_photos(shared_photos, limit=10)
+    photos = library_photos(shared_photos, limit=60)
     lib = tmp_path / "videos"
     lib.mkdir()
-    make_clip([Shot(photos[0], 3.0), Shot(photos[1], 3.0)], lib / "walk.mp4", size=(320, 180))
+    make_clip([Shot(photos[0], 3.0), Shot(photos[50], 3.0)], lib / "walk.mp4", size=(320, 180))
     window = make_window(qtbot, settings, analyse_after_scan=False)
     window.add_folders([str(lib)])
     wait_idle(qtbot, window)

@@ -49,7 +49,8 @@ def change_scores(frames: np.ndarray) -> np.ndarray:
     return scores
 
 
-def find_cuts(times: list[float], frames: np.ndarray, k: float = 6.0, floor: float = 0.22) -> list[float]:
+def find_cuts(times: list[float], frames: np.ndarray, k: float = 6.0, floor: float = 0.22,
+              ceiling: float = 0.45) -> list[float]:
     """Times of hard cuts: the midpoint between the two samples around each."""
     if len(frames) < 2:
         return []
@@ -57,7 +58,9 @@ def find_cuts(times: list[float], frames: np.ndarray, k: float = 6.0, floor: flo
     body = s[1:]
     med = float(np.median(body))
     mad = float(np.median(np.abs(body - med))) + 1e-3
-    thr = max(floor, med + k * mad)
+    # A change this large is a cut whatever the rest of the video does (a few
+    # samples give a poor MAD); the adaptive part guards shaky videos below it.
+    thr = max(floor, min(med + k * mad, ceiling))
     cuts = []
     for i in range(1, len(s)):
         # a local peak above the threshold (a cut is one jump, not a slope)
