@@ -68,9 +68,10 @@ def dhash_frame(frame: np.ndarray) -> np.ndarray:
 
 def choose_highlights(segments: list[SegmentResult], k: int = MAX_HIGHLIGHTS) -> None:
     """Mark the best segments by importance, at most one per shot while other
-    shots remain (variety), only those at least half as good as the best."""
+    shots remain (variety), only those at least 60 % as good as the best."""
     if not segments:
         return
+    k = min(k, max(1, round(len(segments) / 2)))  # a short video has one or two highlights, not all of it
     order = sorted(range(len(segments)), key=lambda i: -segments[i].importance)
     best = segments[order[0]].importance
     chosen: list[int] = []
@@ -80,7 +81,7 @@ def choose_highlights(segments: list[SegmentResult], k: int = MAX_HIGHLIGHTS) ->
             if len(chosen) >= k:
                 break
             s = segments[i]
-            if i in chosen or s.importance < 0.5 * best:
+            if i in chosen or s.importance < 0.6 * best:
                 continue
             if pass_ == 0 and s.shot in shots:
                 continue

@@ -19,6 +19,7 @@ from .cues import colour_histogram, small_grey
 
 SEGMENT_S = 5.0  # CoVieW's segment length: what the importance scores are given for
 MIN_SEGMENT_S = 1.0
+PEAK_RATIO = 1.4
 
 
 @dataclass
@@ -63,8 +64,10 @@ def find_cuts(times: list[float], frames: np.ndarray, k: float = 6.0, floor: flo
     thr = max(floor, min(med + k * mad, ceiling))
     cuts = []
     for i in range(1, len(s)):
-        # a local peak above the threshold (a cut is one jump, not a slope)
-        if s[i] >= thr and s[i] >= s[i - 1] and (i + 1 >= len(s) or s[i] >= s[i + 1]):
+        # a local peak above the threshold that stands out from its
+        # neighbours (a cut is one jump; a shaking camera jumps at every sample)
+        around = max(s[i - 1] if i > 1 else 0.0, s[i + 1] if i + 1 < len(s) else 0.0)
+        if s[i] >= thr and s[i] >= PEAK_RATIO * around:
             cuts.append(round(0.5 * (times[i - 1] + times[i]), 3))
     return cuts
 

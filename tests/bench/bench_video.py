@@ -67,7 +67,7 @@ def main() -> int:
     if not args.skip_speed:
         n_shots = max(2, int(args.minutes * 60 / 6))
         for gop_s in (1, 4):
-            shots = standard_shots(photos, seed=args.seed, n_shots=n_shots, seconds=(5.5, 6.5))
+            shots = standard_shots(photos, seed=args.seed, n_shots=n_shots, seconds=(5.5, 6.5), degraded_share=0.0)
             t = time.monotonic()
             clip = make_clip(shots, tmp / f"hd_{gop_s}.mp4", size=(1920, 1080), fps=30, gop=30 * gop_s,
                              seed=args.seed)
