@@ -103,4 +103,4 @@ def test_embed_stage_skips_corrupt_and_tiny_files_and_goes_on(msettings, real_im
         assert cat.get_features("effnet_lite0", "dhash", ["h3"])["h3"].shape == (8,)
         # Idempotent: nothing left to do, failures are not retried automatically.
         again = STAGE.run(cat, msettings, lambda p: None, CancelToken())
-        assert again["embedded"] == 0 and again["failed"] == 0
+        assert again["photos"] == 0 and again["failed"] == 0

@@ -179,11 +179,11 @@ def test_faces_stage_is_idempotent_and_survives_bad_files(shared_photos, setting
     shutil.copy(train / "rose_leslie" / "img1.jpg", lib / "broken.jpg")
     scan(catalog, [str(lib)], settings)
     (lib / "broken.jpg").write_bytes((lib / "broken.jpg").read_bytes()[:2000])  # truncated after the scan
-    out = stage.run(catalog, settings, lambda p: None, CancelToken())
+    out = stage.STAGE.run(catalog, settings, lambda p: None, CancelToken())
     assert out["photos"] == 5 and out["failed"] == 1 and out["faces"] == 3
     assert out["people"] == 1  # the two Obama photos; Biden is seen once
     assert len(catalog.stage_failures("faces")) == 1
-    again = stage.run(catalog, settings, lambda p: None, CancelToken())
+    again = stage.STAGE.run(catalog, settings, lambda p: None, CancelToken())
     assert again["photos"] == 0
     (person,) = catalog.people_list(include_unnamed_singletons=False)
     faces = catalog.person_faces(person.id)

@@ -78,7 +78,7 @@ def test_stage_scores_real_photos_and_learns_from_decisions(shared_photos, tmp_p
         assert next(iter(stored.values())).dtype == np.float16
         # idempotent: nothing redone
         again = STAGE.run(cat, settings, lambda p: None, CancelToken())
-        assert again["featurized"] == 0 and again["scored"] == 0
+        assert again["photos"] == 0 and again["scored"] == 0
         ids = [p.id for p in photos if p.id != victim.id]
         scores = cat.interest_scores(ids)
         assert set(scores) == set(ids) and all(0 < s < 1 for s in scores.values())

@@ -37,7 +37,7 @@ def test_text_photos_are_documents_and_nature_is_not(shared_photos, settings, ca
     for album in ("text", "nature"):
         shutil.copytree(albums / album, tmp_path / "lib" / album)
     scan(catalog, [str(tmp_path / "lib")], settings)
-    out = stage.run(catalog, settings, lambda p: None, CancelToken())
+    out = stage.STAGE.run(catalog, settings, lambda p: None, CancelToken())
     assert out["photos"] == 13 and out["failed"] == 0
     # No concepts yet (embed did not run): every photo gets the fast pass;
     # the text photos, and only a few others, go on to recognition.
@@ -51,7 +51,7 @@ def test_text_photos_are_documents_and_nature_is_not(shared_photos, settings, ca
                     "text/handwritten-notes.jpg": ("page_of_writing",),
                     "text/craft-beer.jpg": (), "text/japanese-shop.jpg": ()}, text
     assert len(nature) == 9 and not any(v for v in nature.values()), nature
-    assert stage.run(catalog, settings, lambda p: None, CancelToken())["photos"] == 0
+    assert stage.STAGE.run(catalog, settings, lambda p: None, CancelToken())["photos"] == 0
 
 
 def test_concepts_skip_clear_nature_but_never_a_document(shared_photos, settings, catalog, tmp_path):

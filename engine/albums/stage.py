@@ -18,5 +18,5 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
     return {k: v for k, v in summary.items() if k != "ids"}
 
 
-STAGE = Stage("albums", run, after=("embed",),
+STAGE = Stage("albums", run, after=("embed",), uses=("series", "faces", "privacy", "interest"),
               description="albums by folder or by time, event labels, per-photo importance")

@@ -1,7 +1,7 @@
 """Numbered migrations of the catalog's core tables (domain "core").
 
 Each later capability (series, albums, faces, curation...) keeps its own
-numbered list in its own module, named in ``schema.MIGRATION_MODULES``; a
+numbered list in its own module (found by ``schema.migration_modules``); a
 migration, once released, is never edited: a change is a new number.
 """
 

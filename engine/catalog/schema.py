@@ -1,25 +1,44 @@
-"""Numbered schema migrations, one list per domain.
+"""Numbered schema migrations, one list per domain, each in its own package.
 
-Domains are applied in the order below; within a domain, migration N runs once,
-in its own transaction, and is recorded in ``schema_migrations``.
+A domain's migrations are ``MIGRATIONS: list[str]`` (SQL scripts) in
+``engine/<package>/schema.py``, found on disk (nothing lists them); the
+domain is named by the module's ``DOMAIN`` (default: the package's name).
+The core tables (``catalog/core_schema.py``) come first, then the domains
+by name; within a domain, migration N runs once, in its own transaction,
+and is recorded in ``schema_migrations``. A schema module that fails to
+import is an error.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sqlite3
 import time
+from functools import lru_cache
+from pathlib import Path
 
-# domain -> module holding ``MIGRATIONS: list[str]`` (SQL scripts).
-MIGRATION_MODULES: dict[str, str] = {
-    "core": "photoorg.engine.catalog.core_schema",
-    "series": "photoorg.engine.series.schema",
-    "faces": "photoorg.engine.faces.schema",
-    "albums": "photoorg.engine.albums.schema",
-    "curation": "photoorg.engine.curation.schema",
-    "interest": "photoorg.engine.interest.schema",
-    "video": "photoorg.engine.video.schema",
-}
+CORE_MODULE = "photoorg.engine.catalog.core_schema"
+
+
+@lru_cache(maxsize=1)
+def migration_modules() -> dict[str, str]:
+    """domain -> module holding its ``MIGRATIONS``, core first."""
+    engine_dir = Path(__file__).resolve().parent.parent
+    engine_pkg = __package__.rsplit(".", 1)[0]
+    found: dict[str, str] = {"core": CORE_MODULE}
+    for pkg in sorted(m.name for m in pkgutil.iter_modules([str(engine_dir)]) if m.ispkg):
+        if pkg == "catalog" or not (engine_dir / pkg / "schema.py").exists():
+            continue
+        name = f"{engine_pkg}.{pkg}.schema"
+        module = importlib.import_module(name)
+        if not isinstance(getattr(module, "MIGRATIONS", None), list):
+            raise TypeError(f"{name} defines no MIGRATIONS list")
+        domain = getattr(module, "DOMAIN", pkg)
+        if domain in found:
+            raise ValueError(f"schema domain {domain!r} defined twice ({found[domain]}, {name})")
+        found[domain] = name
+    return found
 
 # PRAGMA application_id marks a file as a photoorg catalog ("PHOR").
 APPLICATION_ID = 0x50484F52
@@ -27,7 +46,7 @@ APPLICATION_ID = 0x50484F52
 
 def migrations() -> list[tuple[str, int, str]]:
     out = []
-    for domain, module_name in MIGRATION_MODULES.items():
+    for domain, module_name in migration_modules().items():
         module = importlib.import_module(module_name)
         for number, script in enumerate(module.MIGRATIONS, start=1):
             out.append((domain, number, script))

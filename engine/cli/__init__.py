@@ -1,7 +1,7 @@
 """The ``photoorg`` console script: every capability as a subcommand.
 
 Each subcommand lives in its own module with ``register(subparsers)``, listed
-in ``COMMAND_MODULES`` (a listed module not written yet is left out). Exit status: 0 on success, 1 with a one-line
+in ``COMMAND_MODULES`` (a listed module that fails to import is an error). Exit status: 0 on success, 1 with a one-line
 reason on a domain error, 2 on bad usage, 130 when cancelled with Ctrl-C.
 """
 
@@ -92,13 +92,7 @@ def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
 
     sub.add_parser = add_parser  # type: ignore[method-assign]
     for name in [only] if only else COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 

@@ -1,8 +1,9 @@
-"""STAGE "interest": sub-image features once per content, then scores.
+"""Per-photo stage "interest": sub-image features once per content, then scores.
 
-1. For every content without them: decode at the working size (640 px short
-   side), cut into 4x4 sub-images of 160 px, run both backbones (ONNX
-   Runtime) and store the features, model ``interest_tiles``, kind =
+1. Per photo (the pass's one decode, at least 640 px on the short side): cut
+   into 4x4 sub-images of 160 px, run both backbones (ONNX Runtime, the
+   sub-images of a job's photos in one batch) and store the features, model
+   ``interest_tiles``, kind =
    backbone name (``effnet_lite0``, ``mobilenet_v2``), (16, 1280) float16
    each. Done once per feature version (a new version overwrites the old
    rows, and rows of an older version are never read); a photo that cannot
@@ -17,73 +18,55 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
-from ..errors import DecodeError
-from ..pipeline import Stage
+from ..pipeline import Need, PhotoInput, PhotoStage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
-from ..runtime import batches, prefetch_map
 from ..settings import Settings
 from .backbones import BACKBONES, make_backbones, tile_features
 from .features_io import FEATURE_MODEL, FEATURE_VERSION, STAGE_NAME, has_faces, load_tile_features
-from .tiles import cut_tiles, working_image
+from .tiles import TILE, WORK_SIDE, cut_tiles, shrink_to_working
 
 log = logging.getLogger(__name__)
 
 NAME = STAGE_NAME
 VERSION = FEATURE_VERSION  # of the stored sub-image features (features_io.py)
-PHOTOS_PER_BATCH = 4  # 64 sub-images per backbone call
 SCORE_CHUNK = 256
 
 
-@dataclass
-class Tiles:
-    content_hash: str
-    tiles: Optional[np.ndarray] = None
-    error: Optional[str] = None
+_backbones: dict = {}
 
 
-def load_tiles(photo, settings: Settings) -> Tiles:
-    """Decode and cut one photo; never raises for bad input."""
-    try:
-        return Tiles(photo.content_hash, cut_tiles(working_image(photo.path, settings.prefs.max_megapixels)))
-    except DecodeError as exc:
-        return Tiles(photo.content_hash, error=str(exc))
-    except FileNotFoundError:
-        return Tiles(photo.content_hash, error="file not found (moved or deleted since the scan)")
-    except (OSError, ValueError, MemoryError) as exc:
-        return Tiles(photo.content_hash, error=f"cannot read image: {exc}")
+def backbones_for(settings: Settings):
+    key = (settings.models_dir, settings.prefs.device, settings.workers)
+    if key not in _backbones:
+        _backbones[key] = make_backbones(settings)
+    return _backbones[key]
 
 
-def extract(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
-    todo = catalog.photos_needing_stage(NAME, VERSION)
-    meter = ProgressMeter(f"{NAME} features", progress, total=len(todo))
-    if not todo:
-        return {"featurized": 0, "failed": 0}
-    backbones = make_backbones(settings)
-    done = failed = 0
-    loaded = prefetch_map(lambda p: load_tiles(p, settings), todo, workers=max(1, settings.workers),
-                          ahead=2 * PHOTOS_PER_BATCH)
-    for chunk in batches(loaded, PHOTOS_PER_BATCH):
-        cancel.raise_if_cancelled()
-        good = [t for t in chunk if t.error is None]
-        for t in chunk:
-            if t.error is not None:
-                catalog.mark_stage([t.content_hash], NAME, VERSION, status="failed", error=t.error)
-                log.info("interest: skipped %s: %s", t.content_hash, t.error)
-        if good:
-            per_backbone = tile_features([t.tiles for t in good], backbones)
-            for name, arr in per_backbone.items():
-                catalog.put_features(FEATURE_MODEL, name, {t.content_hash: a for t, a in zip(good, arr)}, dtype="<f2")
-            catalog.mark_stage([t.content_hash for t in good], NAME, VERSION)
-        done += len(good)
-        failed += len(chunk) - len(good)
-        meter.advance(len(chunk), f"{failed} failed" if failed else "")
-    meter.emit("done")
-    return {"featurized": done, "failed": failed, "backbones": [b.name for b in backbones]}
+def featurize(inputs: list[PhotoInput]) -> list[dict]:
+    """The 4x4 sub-images of each photo, both backbones run on the sub-images
+    of all the job's photos at once."""
+    tiles = [cut_tiles(shrink_to_working(inp.image())) for inp in inputs]
+    per_backbone = tile_features(tiles, backbones_for(inputs[0].settings))
+    return [{name: arr[i] for name, arr in per_backbone.items()} for i in range(len(inputs))]
+
+
+def write(catalog, done: list) -> dict:
+    for name in done[0][1]:
+        catalog.put_features(FEATURE_MODEL, name, {p.content_hash: r[name] for p, r in done}, dtype="<f2")
+    return {"featurized": len(done)}
+
+
+def prepare(settings: Settings) -> None:
+    from ..runtime.session import onnx_path
+    from .backbones import effnet_spec, mobilenet_available, mobilenet_spec
+
+    onnx_path(effnet_spec(TILE), settings.models_dir)
+    if mobilenet_available():
+        onnx_path(mobilenet_spec(TILE), settings.models_dir)
 
 
 def maybe_retrain(catalog, settings: Settings) -> Optional[dict]:
@@ -155,8 +138,8 @@ def dims_row(raw: np.ndarray, qz: float, dimensions) -> dict[str, float]:
     return out
 
 
-def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
-    summary = extract(catalog, settings, progress, cancel)
+def finish(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelToken) -> dict:
+    summary: dict = {}
     retrained = maybe_retrain(catalog, settings)
     if retrained:
         summary["retrained"] = retrained
@@ -164,7 +147,8 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
     return summary
 
 
-STAGE = Stage(NAME, run, after=("embed",),
-              description="interest per photo: 4x4 sub-image features, quality and the owner's taste")
+STAGE = PhotoStage(NAME, VERSION, write=write, compute_batch=featurize, image=Need("short", WORK_SIDE),
+                   prepare=prepare, finish=finish, after=("embed", "faces"),
+                   description="interest per photo: 4x4 sub-image features, quality and the owner's taste")
 
 __all__ = ["STAGE"]

@@ -1,6 +1,9 @@
-"""The "privacy" stage: text detection and the portrait test for new photos
-(after "faces", whose boxes it reads). Close people are derived by the
-catalog from the current people, so they need no stage work.
+"""Per-photo stage "privacy": text detection and the portrait test (after
+"faces" and "embed", whose boxes and concepts it reads: from the same pass,
+or from the catalog when they ran before). Close people are derived by the
+catalog from the current people, so they need no stage work. The lines it
+recognizes are also stored as the photo's words for the albums' event
+evidence, so that albums never read a photo again.
 
 Text detection is the cost (see ``text.py``): a photo whose ImageNet
 concepts (from the embed stage, when it ran) are almost all animals, plants
@@ -17,10 +20,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..errors import DecodeError
-from ..imaging.decode import decode, fit
-from ..pipeline import Stage
-from ..progress import ProgressMeter
+from ..pipeline import Need, PhotoInput, PhotoStage
 from . import rules
 from .text import MIN_FAST_BOXES, NO_TEXT, TextEvidence, detect_text, find_text, might_be_document
 
@@ -46,7 +46,7 @@ TEXT_GROUPS = frozenset({"signs & text", "screens & devices"})
 # deer with its data stamp; the four immich text photos <= 0.35), and the 20
 # photos above 0.85 all have < 3 fast text boxes.
 NATURE_SKIP, TEXT_CONCEPT_MAX = 0.85, 0.02
-CHUNK = 256  # photos whose concepts are read at once
+TEXT_NEED = Need("short", TEXT_SIDE, fit=TEXT_SIDE)  # as decode(target=1024) fitted to 1024 px
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +65,7 @@ def clearly_nature(concepts: Optional[np.ndarray]) -> bool:
     return float(concepts[nature].sum()) >= NATURE_SKIP and float(concepts[text].sum()) < TEXT_CONCEPT_MAX
 
 
-def _faces(catalog, content_hash: str, info: dict) -> tuple[list[tuple], Optional[tuple[int, int]]]:
+def _faces_from_catalog(catalog, content_hash: str, info: dict) -> tuple[list[tuple], Optional[tuple[int, int]]]:
     rows = catalog.query("SELECT x0, y0, x1, y1, full_w, full_h FROM faces WHERE content_hash = ?", (content_hash,))
     boxes = [tuple(r[:4]) for r in rows]
     size = next(((r[4], r[5]) for r in rows if r[4] and r[5]), None)
@@ -77,13 +77,14 @@ def _faces(catalog, content_hash: str, info: dict) -> tuple[list[tuple], Optiona
     return boxes, size
 
 
-def text_evidence(path: str, max_megapixels: float, concepts: Optional[np.ndarray] = None,
+def text_evidence(image_of, concepts: Optional[np.ndarray] = None,
                   screenshot_like: bool = False) -> tuple[TextEvidence, str]:
     """The text of one photo and how far it went: "skipped" (nature by its
-    concepts), "fast" (too few boxes for a document) or "full"."""
+    concepts: no pixels looked at), "fast" (too few boxes for a document) or
+    "full". ``image_of()`` gives the photo fitted to 1024 px."""
     if clearly_nature(concepts):
         return NO_TEXT, "skipped"
-    image = fit(decode(path, name=path, target=TEXT_SIDE, max_megapixels=max_megapixels), TEXT_SIDE)
+    image = image_of()
     fast = detect_text(image)
     # A screenshot needs 3 recognized lines, a document 4: fewer boxes end it here.
     if not might_be_document(fast, 2 if screenshot_like else MIN_FAST_BOXES):
@@ -91,50 +92,65 @@ def text_evidence(path: str, max_megapixels: float, concepts: Optional[np.ndarra
     return find_text(image), "full"
 
 
-def assess_photo(catalog, photo, max_megapixels: float, concepts: Optional[np.ndarray] = None) -> dict:
-    info = catalog.capture_info(photo.content_hash) or {}
-    boxes, size = _faces(catalog, photo.content_hash, info)
+def load(catalog, photos: list) -> dict:
+    """Per content: capture info, face boxes and concepts from the catalog
+    (used when "faces" / "embed" did not run in the same pass)."""
+    concepts, has = catalog.feature_matrix(CONCEPT_MODEL, CONCEPT_KIND, [p.content_hash for p in photos])
+    out = {}
+    for i, p in enumerate(photos):
+        info = catalog.capture_info(p.content_hash) or {}
+        boxes, size = _faces_from_catalog(catalog, p.content_hash, info)
+        out[p.content_hash] = {"info": info, "boxes": boxes, "size": size,
+                               "concepts": concepts[i] if has[i] else None}
+    return out
+
+
+def assess(inp: PhotoInput) -> dict:
+    loaded = inp.loaded or {}
+    info = loaded.get("info") or {}
+    faces = inp.upstream.get("faces")
+    if faces is not None:
+        boxes = [tuple(f.box) for f in faces["faces"]]
+        size = tuple(faces["full_size"]) if boxes else None
+    else:
+        boxes, size = loaded.get("boxes") or [], loaded.get("size")
+    embed = inp.upstream.get("embed")
+    concepts = embed["concepts"] if embed is not None else loaded.get("concepts")
     screenshot_like = (info.get("format") or "").upper() == "PNG" and not info.get("camera_make")
-    text, passes = text_evidence(photo.path, max_megapixels, concepts, screenshot_like)
+    text, passes = text_evidence(inp.image, concepts, screenshot_like)
     kind = rules.document_kind(text, [b[2] - b[0] for b in boxes])
-    document = kind is not None
-    screenshot = rules.is_screenshot(info.get("filename") or "", info.get("format"), info.get("camera_make"), text)
-    portrait = rules.is_portrait(boxes, size, PORTRAIT_RULE)
-    catalog.save_privacy(photo.content_hash, text_lines=text.lines, text_chars=text.chars, text_area=text.area,
-                         document=document, screenshot=screenshot, portrait=portrait, doc_kind=kind)
-    return {"document": document, "kind": kind, "screenshot": screenshot, "portrait": portrait, "text": text.to_json(),
-            "passes": passes}
+    return {"text": text, "passes": passes, "kind": kind,
+            "screenshot": rules.is_screenshot(info.get("filename") or "", info.get("format"),
+                                              info.get("camera_make"), text),
+            "portrait": rules.is_portrait(boxes, size, PORTRAIT_RULE)}
 
 
-def run(catalog, settings, progress, cancel) -> dict:
-    todo = catalog.photos_needing_stage(NAME, VERSION)
-    meter = ProgressMeter("privacy", progress, total=len(todo))
-    counts = {"documents": 0, "screenshots": 0, "portraits": 0, "failed": 0,
+def write(catalog, done: list) -> dict:
+    from ..albums.words import READER
+
+    counts = {"documents": 0, "screenshots": 0, "portraits": 0,
               "text_skipped": 0, "text_fast_only": 0, "text_recognized": 0}
-    for start in range(0, len(todo), CHUNK):
-        chunk = todo[start:start + CHUNK]
-        concepts, has = catalog.feature_matrix(CONCEPT_MODEL, CONCEPT_KIND, [p.content_hash for p in chunk])
-        for i, photo in enumerate(chunk):
-            cancel.raise_if_cancelled()
-            try:
-                found = assess_photo(catalog, photo, settings.prefs.max_megapixels,
-                                     concepts[i] if has[i] else None)
-                counts["documents"] += found["document"]
-                counts["screenshots"] += found["screenshot"]
-                counts["portraits"] += found["portrait"]
-                counts[{"skipped": "text_skipped", "fast": "text_fast_only", "full": "text_recognized"}[
-                    found["passes"]]] += 1
-                catalog.mark_stage([photo.content_hash], NAME, VERSION)
-            except DecodeError as exc:
-                counts["failed"] += 1
-                catalog.mark_stage([photo.content_hash], NAME, VERSION, "failed", str(exc))
-            except Exception as exc:  # noqa: BLE001 - one bad photo must not stop the stage
-                log.warning("privacy: %s failed: %s", photo.display_path, exc)
-                counts["failed"] += 1
-                catalog.mark_stage([photo.content_hash], NAME, VERSION, "failed", f"{type(exc).__name__}: {exc}")
-            meter.advance(message=photo.display_path[-60:])
-    private = len(catalog.private_photos())
-    return {"photos": len(todo), **counts, "private": private}
+    words = []
+    for photo, r in done:
+        text = r["text"]
+        catalog.save_privacy(photo.content_hash, text_lines=text.lines, text_chars=text.chars, text_area=text.area,
+                             document=r["kind"] is not None, screenshot=r["screenshot"], portrait=r["portrait"],
+                             doc_kind=r["kind"])
+        if text.lines > 0:
+            words.append((photo.content_hash, "\n".join(t.replace("\n", " ") for t in text.texts)))
+        counts["documents"] += r["kind"] is not None
+        counts["screenshots"] += r["screenshot"]
+        counts["portraits"] += r["portrait"]
+        counts[{"skipped": "text_skipped", "fast": "text_fast_only", "full": "text_recognized"}[r["passes"]]] += 1
+    if words:
+        catalog.save_photo_words(words, READER)
+    return counts
 
 
-STAGE = Stage(NAME, run, after=("faces",), description="private photos: personal documents, receipts, screenshots")
+def finish(catalog, settings, progress, cancel) -> dict:
+    return {"private": len(catalog.private_photos())}
+
+
+STAGE = PhotoStage(NAME, VERSION, write=write, compute=assess, image=TEXT_NEED, reads=("faces", "embed"),
+                   load=load, finish=finish,
+                   description="private photos: personal documents, receipts, screenshots")

@@ -19,8 +19,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..analysis.backbone_runner import MODEL_NAME, STAGE_OUTPUTS, BackboneRunner
-from ..analysis.embed_stage import load_for_backbone
+from ..analysis.backbone_runner import MODEL_NAME, STAGE_OUTPUTS, BackboneRunner, preprocess
 from ..pipeline import Stage
 from ..progress import CancelToken, ProgressCallback, ProgressMeter
 from ..runtime import batches, prefetch_map
@@ -56,25 +55,38 @@ def ensure_vectors(catalog, settings: Settings, ranking: SeriesRanking, photos: 
     wanted = list(dict.fromkeys(p.content_hash for p in photos))
     have = catalog.get_features(FEATURE_MODEL, kind, wanted)
     todo = [p for p in {p.content_hash: p for p in photos}.values() if p.content_hash not in have]
-    if todo:
+    if todo:  # only after a new ranking head: the per-photo pass made the others (features_stage.py)
         runner = BackboneRunner(settings)
-        loaded = prefetch_map(lambda p: load_for_backbone(p, settings), todo, workers=max(1, settings.workers),
+        loaded = prefetch_map(lambda p: _backbone_input(p, settings), todo, workers=max(1, settings.workers),
                               ahead=2 * VECTOR_BATCH)
         for chunk in batches(loaded, VECTOR_BATCH):
             cancel.raise_if_cancelled()
-            good = [d for d in chunk if d.error is None]
+            good = [(h, a) for h, a in chunk if not isinstance(a, str)]
             if good:
-                maps = runner.run(np.stack([d.array for d in good]), stages=True)
+                maps = runner.run(np.stack([a for _, a in good]), stages=True)
                 vectors = ranking.vectors({s: maps[s] for s in STAGE_OUTPUTS})
-                new = {d.content_hash: v for d, v in zip(good, vectors)}
+                new = {h: v for (h, _), v in zip(good, vectors)}
                 catalog.put_features(FEATURE_MODEL, kind, new, dtype="<f2")
                 have.update(new)
-            for d in chunk:
-                if d.error is not None:
-                    log.info("series: cannot rank %s: %s", d.content_hash, d.error)
+            for h, a in chunk:
+                if isinstance(a, str):
+                    log.info("series: cannot rank %s: %s", h, a)
             if meter is not None:
                 meter.advance(len(chunk), "ranking")
     return have
+
+
+def _backbone_input(photo, settings: Settings) -> tuple[str, object]:
+    """(content hash, the backbone's input array or the reason it failed)."""
+    from ..analysis.embed_stage import image_need
+    from ..analysis.worker import reason_of
+    from ..imaging.decoded import DecodedPhoto
+
+    need = image_need(photo.width or 0, photo.height or 0, False)
+    try:
+        return photo.content_hash, preprocess(DecodedPhoto(photo.path, [need], settings.prefs.max_megapixels).image(need))
+    except Exception as exc:  # noqa: BLE001 - an unreadable member is ranked last
+        return photo.content_hash, reason_of(exc, photo.path)
 
 
 def _duplicate_members(group: Group, photos: dict) -> list[tuple[int, int, None]]:
@@ -160,4 +172,4 @@ def run(catalog, settings: Settings, progress: ProgressCallback, cancel: CancelT
             "regrouped_after_upgrade": previous != GROUPING, "head": ranking.head.name}
 
 
-STAGE = Stage(NAME, run, after=("embed",), description="redundant shots, similar moments, exact duplicates, best-shot ranking")
+STAGE = Stage(NAME, run, after=("embed", "series_features"), description="redundant shots, similar moments, exact duplicates, best-shot ranking")

@@ -224,4 +224,4 @@ def run(catalog, settings, progress, cancel) -> dict:
     return out
 
 
-STAGE = Stage(NAME, run, after=(), description="XMP sidecars follow the catalog: ratings, events, people, interest")
+STAGE = Stage(NAME, run, after=(), uses=("albums", "faces", "interest", "series"), description="XMP sidecars follow the catalog: ratings, events, people, interest")

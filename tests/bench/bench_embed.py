@@ -86,7 +86,7 @@ def bench_embed(n: int, device: str) -> None:
             for i, f in enumerate(files):
                 cat.record_photo(str(f), {"size": f.stat().st_size, "mtime_ns": 1, "content_hash": f"a{i}"}, 0)
             t = time.perf_counter()
-            summary = embed_stage.run(cat, s_a, lambda p: None, CancelToken())
+            summary = embed_stage.STAGE.run(cat, s_a, lambda p: None, CancelToken())
             dt = time.perf_counter() - t
         assert summary["embedded"] == n, summary
         print(f"a) embed stage from 12 MP originals (decode included): {n / dt:.1f} photos/s "
@@ -101,7 +101,7 @@ def bench_embed(n: int, device: str) -> None:
             scan(cat, [str(root / "lib")], s_b)
             scan_dt = time.perf_counter() - t
             t = time.perf_counter()
-            summary = embed_stage.run(cat, s_b, lambda p: None, CancelToken())
+            summary = embed_stage.STAGE.run(cat, s_b, lambda p: None, CancelToken())
             dt = time.perf_counter() - t
         print(f"b) scan {n / scan_dt:.1f} photos/s ({scan_dt:.1f} s), then embed stage from the scan's "
               f"thumbnails {summary['embedded'] / dt:.1f} photos/s ({dt:.1f} s, {summary['from_thumbnails']} "

@@ -105,7 +105,7 @@ def bench_people(workdir: Path) -> None:
     with Catalog(settings.catalog_path) as cat:
         scan(cat, [str(lib)], settings)
         t = time.monotonic()
-        out = faces_stage.run(cat, settings, lambda p: None, CancelToken())
+        out = faces_stage.STAGE.run(cat, settings, lambda p: None, CancelToken())
         print(f"faces stage on knn_examples/train: {out} in {time.monotonic() - t:.1f}s")
         people_figures(cat, "train only")
         for sub in ("knn_examples/test", "test_images"):
@@ -115,7 +115,7 @@ def bench_people(workdir: Path) -> None:
             shutil.copytree(SHARED / "immich" / "albums" / album, lib / f"album_{album}")
         scan(cat, [str(lib)], settings)
         t = time.monotonic()
-        out = faces_stage.run(cat, settings, lambda p: None, CancelToken(), full=False)
+        out = faces_stage.finish(cat, settings, lambda p: None, CancelToken(), full=False)
         print(f"faces stage on the added photos: {out} in {time.monotonic() - t:.1f}s")
         people_figures(cat, "after incremental assignment")
         t = time.monotonic()
@@ -131,7 +131,7 @@ def bench_people(workdir: Path) -> None:
                   f"person {faces[0].person_id if faces else None}")
 
         t = time.monotonic()
-        out = privacy_stage.run(cat, settings, lambda p: None, CancelToken())
+        out = privacy_stage.STAGE.run(cat, settings, lambda p: None, CancelToken())
         print(f"\nprivacy stage: {out} in {time.monotonic() - t:.1f}s")
         flags = {Path(p.path).parent.name + "/" + Path(p.path).name: p.reasons for p in cat.privacy_list()}
         for album in ("album_text", "album_nature"):

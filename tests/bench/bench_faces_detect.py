@@ -388,6 +388,9 @@ def people_figures(opts: list[Option], truth: dict, workdir: Path) -> None:
     synthetic): people against the labelled identities."""
     from photoorg.engine.catalog import Catalog
     from photoorg.engine.faces import metrics
+    from dataclasses import replace
+    from functools import partial
+
     from photoorg.engine.faces import stage as faces_stage
     from photoorg.engine.progress import CancelToken
     from photoorg.engine.scan.scanner import scan
@@ -407,7 +410,8 @@ def people_figures(opts: list[Option], truth: dict, workdir: Path) -> None:
         with Catalog(settings.catalog_path) as cat:
             scan(cat, [str(lib)], settings)
             c = time.process_time()
-            out = faces_stage.run(cat, settings, lambda p: None, CancelToken(), config=o.config)
+            stage = replace(faces_stage.STAGE, compute=partial(faces_stage.detect, config=o.config))
+            out = stage.run(cat, settings, lambda p: None, CancelToken())  # workers=1: runs in this process
             cpu = time.process_time() - c
             table = cat.face_table()
             refs = [cat.face(int(i)) for i in table["id"]]

@@ -42,7 +42,7 @@ def build_items(root: Path, simulated: int, seed: int = 0):
     items, labels, families, names = [], {}, {}, {}
     with Catalog(settings.catalog_path) as cat:
         scan(cat, [str(PHOTOS)], settings)
-        embed_stage.run(cat, settings, lambda p: None, CancelToken())
+        embed_stage.STAGE.run(cat, settings, lambda p: None, CancelToken())
         photos = cat.photos()
         hashes = [p.content_hash for p in photos]
         emb = cat.get_features("effnet_lite0", "embedding", hashes)
