@@ -186,3 +186,21 @@ def test_stage_and_videos_json(clips, photos, tmp_path):
     from PIL import Image
 
     assert np.asarray(Image.open(main["poster_path"]).convert("L")).mean() > 20
+
+
+def test_coview_style_labels_train_a_model_with_their_classes(photos, settings, tmp_path):
+    from photoorg.engine.analysis.backbone_runner import BackboneRunner
+    from photoorg.engine.video.train import coview_segments, train
+
+    folder = tmp_path / "coview"
+    folder.mkdir()
+    for k in range(2):  # two videos of two 5-second segments, labelled by what they show
+        make_clip([Shot(photos[10 + k], 5.0), Shot(photos[40 + k], 5.0, "dark")], folder / f"v{k}.mp4",
+                  size=(160, 90))
+        (folder / f"v{k}.csv").write_text("segment,scene,action,importance\n0,garden,walking,1.8\n"
+                                          "1,night,sitting,0.2\n")
+    data, scenes, actions = coview_segments(folder, BackboneRunner(settings))
+    assert scenes == ["garden", "night"] and actions == ["sitting", "walking"]
+    assert len(data.index) == 4 and np.allclose(sorted(data.importance), [0.1, 0.1, 0.9, 0.9])
+    model, metrics = train(data, epochs=2, seed=0, held_out=0.5)
+    assert model.cfg.n_scenes == 2 and metrics["held_out"]["segments"] == 2

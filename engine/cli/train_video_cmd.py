@@ -1,7 +1,7 @@
 """photoorg train-video: train the video model (multitask transformer).
 
     photoorg train-video --photos DIR [--photos DIR ...]   segments filmed from your photos
-    photoorg train-video --coview DIR                       (reports that CoVieW labels were read)
+    photoorg train-video --coview DIR                       CoVieW-style labelled videos
 
 Segments are made from real photos (a slow pan, and shaken / dark / blurred /
 still copies); targets come from the zero-shot teacher and the degradations
@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", type=int, default=4, help="frames per training segment")
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--coview", metavar="DIR", default=None, help="a folder of CoVieW 2019 label CSVs (checked and counted)")
+    p.add_argument("--coview", metavar="DIR", default=None,
+                   help="train on CoVieW 2019-style labels: <video>.csv (segment,scene,action,importance) beside each video")
     p.add_argument("--out", metavar="FILE", default=None, help="where to write the weights")
     p.set_defaults(func=run)
 
@@ -46,15 +47,12 @@ def run(ctx: Context) -> int:
     from ..analysis.backbone_runner import BackboneRunner
     from ..video.model_store import user_weights_path
     from ..video.synthetic_clips import library_photos
-    from ..video.train import load_coview, save_model, synthetic_segments, train
+    from ..video.train import save_model, synthetic_segments, train
 
     args = ctx.args
     report: dict = {}
     if args.coview:
-        rows = load_coview(args.coview)
-        report["coview_segments"] = len(rows)
-        _say(f"train-video: read {len(rows)} CoVieW segments (their videos' features are not extracted by this "
-             f"version; the synthetic route is used for training)")
+        return _run_coview(ctx, args)
     photos: list[str] = []
     for folder in args.photos:
         photos += library_photos(folder, limit=args.limit)
@@ -81,4 +79,29 @@ def run(ctx: Context) -> int:
     ctx.emit(report, f"held-out ({metrics['photos_held_out']} photos): scene {held['scene_top1']:.3f}, "
                      f"action {held['action_top1']:.3f} (agreement with the teacher), importance pair accuracy "
                      f"{held['importance_pair_accuracy']}; weights: {out}")
+    return 0
+
+
+def _run_coview(ctx: Context, args) -> int:
+    from ..analysis.backbone_runner import BackboneRunner
+    from ..video.model_store import user_weights_path
+    from ..video.reader import IsolatedReader
+    from ..video.train import coview_segments, save_model, train
+
+    started = time.monotonic()
+    try:
+        with IsolatedReader() as reader:
+            data, scenes, actions = coview_segments(
+                args.coview, BackboneRunner(ctx.settings), reader,
+                progress=lambda i, n: _say(f"train-video: read {i}/{n} CoVieW videos"))
+    except ValueError as exc:
+        raise NothingToTrainOn(f"{args.coview}: {exc}") from None
+    model, metrics = train(data, epochs=args.epochs, seed=args.seed)
+    out = Path(args.out) if args.out else user_weights_path(ctx.settings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, metrics, out, scenes, actions)
+    held = metrics["held_out"]
+    ctx.emit({"weights": str(out), "source": "coview", "segments": len(data.index), "scenes": scenes,
+              "actions": actions, **metrics, "seconds": round(time.monotonic() - started, 1)},
+             f"held-out videos: scene {held['scene_top1']:.3f}, action {held['action_top1']:.3f}; weights: {out}")
     return 0

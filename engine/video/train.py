@@ -10,8 +10,12 @@ for the clean version and low for the degraded ones (self-supervision).
 Photos are split into training and held-out ones, so the reported figures
 are on photos the model never saw.
 
-``load_coview(dir)`` reads CoVieW 2019's label layout for users who have it
-(per video a CSV of 5-second segments: scene, action, importance 0-2).
+``coview_segments(dir)`` trains on CoVieW 2019-style labels for users who have
+them: per video a CSV of 5-second segments (``segment,scene,action,importance``,
+importance 0-2) beside the video file; the model then predicts those labels.
+The layout is the one the paper describes (5-second segments with scene,
+action and importance); the challenge's own files were not available here to
+check it against.
 """
 
 from __future__ import annotations
@@ -94,6 +98,59 @@ def load_coview(folder: Path | str) -> list[dict]:
                              "scene": r[1].strip(), "action": r[2].strip(),
                              "importance": min(1.0, max(0.0, float(r[3]) / 2.0))})
     return rows
+
+
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm")
+
+
+def coview_segments(folder: Path | str, runner, reader=None,
+                    progress: Optional[Callable[[int, int], None]] = None) -> tuple[SegmentSet, list[str], list[str]]:
+    """Training segments from a CoVieW-style folder: each ``<video>.csv``
+    beside its video file (any usual video suffix). Returns the set and the
+    scene and action names found (the model then predicts those)."""
+    from .reader import read_job
+
+    rows = load_coview(folder)
+    by_video: dict[str, list[dict]] = {}
+    for r in rows:
+        by_video.setdefault(r["video"], []).append(r)
+    scenes = sorted({r["scene"] for r in rows})
+    actions = sorted({r["action"] for r in rows})
+    files = {p.stem: p for p in Path(folder).rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES}
+    parts, index, imp, group, sc, ac, effects = [], [], [], [], [], [], []
+    offset = 0
+    for v_i, (video, segs) in enumerate(sorted(by_video.items())):
+        path = files.get(video)
+        if path is None:
+            log.info("CoVieW labels of %s: no video file beside them", video)
+            continue
+        got = reader.read(str(path)) if reader is not None else read_job(str(path), None, 0.5, 600.0)
+        if "skip" in got or got.get("frames") is None:
+            log.info("CoVieW video %s skipped: %s", video, got.get("skip") or got.get("problems"))
+            continue
+        times = np.asarray(got["times"])
+        feats = frame_features(runner, got["frames"])
+        parts.append(feats)
+        for seg in segs:
+            inside = np.flatnonzero((times >= seg["start"]) & (times < seg["end"]))
+            if not len(inside):
+                continue
+            pick = inside[np.linspace(0, len(inside) - 1, min(MAX_FRAMES, len(inside))).round().astype(int)]
+            index.append(offset + np.unique(pick))
+            imp.append(seg["importance"])
+            group.append(v_i)
+            sc.append(scenes.index(seg["scene"]))
+            ac.append(actions.index(seg["action"]))
+            effects.append("labelled")
+        offset += len(times)
+        if progress:
+            progress(v_i + 1, len(by_video))
+    if not parts:
+        raise ValueError("no CoVieW video with labels could be read")
+    eye_s, eye_a = np.eye(len(scenes), dtype=np.float32), np.eye(len(actions), dtype=np.float32)
+    data = SegmentSet(FrameFeatures.concat(parts), index, eye_s[sc], eye_a[ac], np.asarray(imp, np.float32),
+                      np.asarray(group), effects)
+    return data, scenes, actions
 
 
 def _split(groups: np.ndarray, held_out: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -199,13 +256,15 @@ def _train(data: SegmentSet, epochs: int, seed: int, held_out: float, lr: float,
     return model, metrics
 
 
-def save_model(model, metrics: dict, path: Path | str) -> Path:
+def save_model(model, metrics: dict, path: Path | str, scenes: Optional[list[str]] = None,
+               actions: Optional[list[str]] = None) -> Path:
     import torch
 
     path = Path(path)
-    torch.save({"config": model.cfg.to_json(), "state_dict": model.state_dict(), "scenes": scene_labels(),
-                "actions": action_labels(), "metrics": metrics, "version": 1}, path)
+    torch.save({"config": model.cfg.to_json(), "state_dict": model.state_dict(), "scenes": scenes or scene_labels(),
+                "actions": actions or action_labels(), "metrics": metrics, "version": 1}, path)
     return path
 
 
-__all__ = ["IMPORTANCE_TARGET", "SegmentSet", "evaluate", "load_coview", "save_model", "synthetic_segments", "train"]
+__all__ = ["IMPORTANCE_TARGET", "SegmentSet", "coview_segments", "evaluate", "load_coview", "save_model",
+           "synthetic_segments", "train"]
