@@ -97,6 +97,14 @@ def test_bad_files_are_catalogued_or_skipped_with_a_reason(clips, tmp_path):
     got = read_job(str(audio), None, 0.5, 10.0)
     assert got["info"]["codec"] is None and got["info"]["audio_codec"] == "aac"
     assert kind_of(got["problems"][0]) == "no-video"
+    one = tmp_path / "one-frame.mp4"  # a 0.04-second video
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=25", "-frames:v", "1", "-c:v", "libx264", str(one))
+    got = read_job(str(one), None, 0.5, 10.0)
+    assert got["frames"].shape[0] == 1 and got["info"]["duration_s"] < 0.1
+    zero = tmp_path / "zero.mp4"  # a container with no picture at all
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=25", "-frames:v", "0", "-c:v", "libx264", str(zero))
+    got = read_job(str(zero), None, 0.5, 10.0)
+    assert got["frames"] is None and got["problems"] and kind_of(got["problems"][0]) in ("no-video", "corrupted")
     got = read_job(str(truncated), None, 0.5, 10.0)
     assert got["frames"] is not None and 0 < len(got["times"]) < len(sample_times(clips["main"].duration_s))
     assert got["times"][-1] < clips["main"].duration_s * 0.75
@@ -204,3 +212,29 @@ def test_coview_style_labels_train_a_model_with_their_classes(photos, settings, 
     assert len(data.index) == 4 and np.allclose(sorted(data.importance), [0.1, 0.1, 0.9, 0.9])
     model, metrics = train(data, epochs=2, seed=0, held_out=0.5)
     assert model.cfg.n_scenes == 2 and metrics["held_out"]["segments"] == 2
+
+
+def test_importance_lower_on_degraded_stretches(tmp_path, settings):
+    """The shipped model on a clip of photos it was not trained on (it saw the
+    first 120 of library order): clean segments above degraded ones."""
+    from conftest import SHARED_PHOTOS
+
+    from photoorg.engine.analysis.backbone_runner import BackboneRunner
+    from photoorg.engine.video.analyze import analyze_file
+    from photoorg.engine.video.model_store import load_video_model
+
+    if not SHARED_PHOTOS.is_dir():
+        pytest.skip(f"real test photos not found at {SHARED_PHOTOS}")
+    unseen = library_photos(SHARED_PHOTOS, limit=400)[120:]
+    shots = [Shot(unseen[i], 5.0, effect) for i, effect in
+             enumerate(("clean", "dark", "clean", "shake", "clean", "blur", "static"))]
+    clip = make_clip(shots, tmp_path / "clip.mp4")
+    res = analyze_file(clip.path, BackboneRunner(settings), load_video_model(settings))
+    effect = {round(s["start"]): s["effect"] for s in clip.shots}
+    by = {}
+    for seg in res.segments:
+        by.setdefault(effect.get(round(seg.start), "?"), []).append(seg.importance)
+    clean = by.pop("clean")
+    pairs = [(c, d) for c in clean for ds in by.values() for d in ds]
+    assert len(pairs) >= 10
+    assert np.mean([c > d for c, d in pairs]) >= 0.75, by
