@@ -115,7 +115,12 @@ def test_ten_bit_variable_rate_and_long_files(photos, tmp_path):
 
     ten = make_clip([Shot(photos[2], 1.5)], tmp_path / "ten.mp4", pix_fmt="yuv420p10le")
     got = read_job(ten.path, None, 0.5, 10.0)
-    assert got["info"]["bit_depth"] == 10 and got["frames"] is not None
+    assert got["info"]["bit_depth"] == 10 and got["frames"] is not None and not got["info"]["hdr"]
+    hdr = tmp_path / "hdr.mp4"  # 10-bit PQ (HDR10-like), as phones record HDR
+    _ffmpeg("-i", ten.path, "-c", "copy", "-bsf:v",
+            "h264_metadata=transfer_characteristics=16:colour_primaries=9:matrix_coefficients=9", str(hdr))
+    got = read_job(str(hdr), None, 0.5, 10.0)
+    assert got["info"]["hdr"] and got["frames"] is not None
     vfr = tmp_path / "vfr.mp4"  # frames at irregular times
     _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=30:duration=4", "-vf", "setpts='PTS+0.2*random(0)/TB'",
             "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", str(vfr))

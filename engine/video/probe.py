@@ -162,8 +162,10 @@ def probe(path: str, mtime_ns: Optional[int] = None) -> VideoInfo:
                     info.duration_s = stream_s
             fmt = cc.format.name if cc.format else ""
             info.bit_depth = 10 if ("10" in fmt or "p010" in fmt) else (12 if "12" in fmt else 8)
-            trc = str(getattr(cc, "color_trc", "") or "")
-            info.hdr = info.bit_depth > 8 and any(x in trc.lower() for x in ("16", "18", "smpte2084", "hlg"))
+            # HDR: the PQ (SMPTE ST 2084, code 16) or HLG (ARIB STD-B67, code 18) transfer.
+            trc = getattr(cc, "color_trc", None)
+            trc_text = str(getattr(trc, "name", trc) or "").lower()
+            info.hdr = trc in (16, 18) or any(x in trc_text for x in ("2084", "b67", "hlg"))
             if not w or not h:
                 info.problems.append("the video stream declares no picture size")
         tags = _tags(container, stream)
@@ -181,7 +183,7 @@ def _first_frame(container, stream):
     import av
 
     try:
-        for n, frame in enumerate(container.decode(stream)):
+        for frame in container.decode(stream):
             return frame
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         return f"file is truncated or damaged: no frame decodes ({exc.__class__.__name__})"
