@@ -191,7 +191,7 @@ def test_stage_and_videos_json(clips, photos, tmp_path):
     assert {"start", "end", "scene", "action", "importance"} <= set(seg)
     assert 1 <= len(main["highlights"]) <= 3 and main["highlights"][0]["highlight"] == 1
     assert Path(main["poster_path"]).is_file()
-    assert by_name["broken.mp4"]["status"] == "skipped" and by_name["broken.mp4"]["reason"]
+    assert by_name["broken.mp4"]["status"] == "skipped" and by_name["broken.mp4"]["reason_kind"] == "unreadable"
     dups = {n: v["duplicate_of"] for n, v in by_name.items() if v["duplicate_of"]}
     assert dups.get("trimmed.mp4", {}).get("kind") == "trimmed copy"
     assert any(d["kind"] == "same clip" for d in dups.values())

@@ -86,3 +86,29 @@ def test_videos_join_albums_by_time(library):
         ts = c.query("SELECT capture_ts FROM video_info")[0][0]
         assert [v.id for v in videos_between(c, ts - 10, ts + 10, margin_s=0)] == [video["id"]]
         assert videos_between(c, ts + 7200, ts + 9000, margin_s=0) == []
+
+
+def test_highlight_sound_under_the_music(library, tmp_path):
+    from photoorg.engine.story.ffmpeg import ffmpeg_exe
+
+    lib, cat, truth, video = library
+    music = tmp_path / "music.m4a"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=220:duration=40", "-c:a", "aac", str(music)], check=True)
+    energy = {}
+    for sound in ("muted", "under-music"):
+        out = tmp_path / f"story-{sound}.mp4"
+        res = _cli(cat, "export-story", str(lib), "--out", str(out), "--size", "160x90", "--fps", "5",
+                   "--music", str(music), "--video-sound", sound, "--json")
+        assert res.returncode == 0, res.stderr
+        info = ffprobe(out)
+        assert info.audio_codec == "aac" and info.video_codec == "h264"
+        pcm = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(out), "-ac", "1",
+                              "-ar", "8000", "-f", "f32le", "-"], capture_output=True, check=True).stdout
+        wave = np.frombuffer(pcm, np.float32)
+        spectrum = np.abs(np.fft.rfft(wave))
+        freqs = np.fft.rfftfreq(len(wave), 1 / 8000)
+        band = lambda f: spectrum[(freqs > f - 5) & (freqs < f + 5)].sum()
+        energy[sound] = band(440) / band(220)  # the clip's tone against the music's
+    # The clip's own 440 Hz tone is heard only when its sound is kept.
+    assert energy["under-music"] > 20 * energy["muted"], energy

@@ -70,7 +70,10 @@ class VideoRow:
         return sorted((s for s in self.segments if s["highlight"]), key=lambda s: s["highlight"])
 
     def to_json(self) -> dict:
+        from ..scan.skip_kinds import kind_of
+
         return {"id": self.id, "path": self.path, "status": self.status, "reason": self.reason,
+                "reason_kind": kind_of(self.reason) if self.reason else None,
                 "duration": self.duration_s, **self.info, "segments": self.segments,
                 "highlights": self.highlights, "duplicate_of": self.duplicate_of}
 
