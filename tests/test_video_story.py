@@ -52,7 +52,8 @@ def test_story_of_photos_and_videos_plays_the_highlight(library, tmp_path):
     lib, cat, truth, video = library
     best = video["highlights"][0]
     # The clean middle shot is the best highlight, not the blurred or dark one.
-    assert truth.shots[1]["start"] - 0.2 <= best["start"] and best["end"] <= truth.shots[1]["end"] + 0.2
+    assert truth.shots[1]["start"] - 0.2 <= best["start"] and best["end"] <= truth.shots[1]["end"] + 0.2, \
+        [(s["start"], s["scene"], s["importance"], s["raw_importance"]) for s in video["segments"]]
     out = tmp_path / "story.mp4"
     res = _cli(cat, "export-story", str(lib), "--out", str(out), "--size", "320x180", "--fps", "10", "--json")
     assert res.returncode == 0, res.stderr

@@ -148,6 +148,11 @@ def make_clip(shots: Sequence[Shot], out: Path | str, *, size: tuple[int, int] =
 
 def library_photos(folder: Path | str, limit: int = 200) -> list[str]:
     """JPEG/PNG photos under ``folder`` that decode (sorted, for repeatability)."""
+    # The product's decoder settings first (HEIF opener, no pixel limit), so
+    # that the list is the same whatever ran before (a HEIF named .jpg opens
+    # only with the opener registered).
+    from ..imaging import decode  # noqa: F401
+
     exts = {".jpg", ".jpeg", ".png"}
     found = sorted(str(p) for p in Path(folder).rglob("*") if p.suffix.lower() in exts and p.is_file())
     good = []
