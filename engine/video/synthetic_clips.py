@@ -151,7 +151,9 @@ def library_photos(folder: Path | str, limit: int = 200) -> list[str]:
     # The product's decoder settings first (HEIF opener, no pixel limit), so
     # that the list is the same whatever ran before (a HEIF named .jpg opens
     # only with the opener registered).
-    from ..imaging import decode  # noqa: F401
+    from ..imaging.decode import _register_plugins
+
+    _register_plugins()
 
     exts = {".jpg", ".jpeg", ".png"}
     found = sorted(str(p) for p in Path(folder).rglob("*") if p.suffix.lower() in exts and p.is_file())
