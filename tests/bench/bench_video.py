@@ -112,6 +112,9 @@ def main() -> int:
                 raw_wins += int(c_["raw_importance"] > s["raw_importance"])
                 by_effect.setdefault(e, []).append(w)
     reader.close()
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)  # the clips (1080p ones are large)
     p = tp / max(1, tp + fp)
     r = tp / max(1, tp + fn)
     print(f"cuts at the exact frame over {args.clips} clips ({tp + fn} true cuts): precision {p:.3f}, recall {r:.3f}")
