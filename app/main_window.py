@@ -30,7 +30,8 @@ from .widgets.status_strip import StatusStrip
 log = logging.getLogger(__name__)
 
 VIEW_SHORTCUTS = [("Library", "library", "Ctrl+1"), ("Series", "series", "Ctrl+2"), ("Albums", "albums", "Ctrl+3"),
-                  ("People", "people", "Ctrl+4"), ("Insights", "insights", "Ctrl+5")]
+                  ("People", "people", "Ctrl+4"), ("Insights", "insights", "Ctrl+5"),
+                  ("Videos", "videos", "Ctrl+6")]
 
 
 class MainWindow(QMainWindow):

@@ -33,6 +33,7 @@ VIEW_FACTORIES = {
     "albums": "albums_view:AlbumsView",
     "people": "people_view:PeopleView",
     "insights": "insights_view:InsightsView",
+    "videos": "videos_view:VideosView",
 }
 
 

@@ -53,6 +53,11 @@ class Preferences:
     # Where the owner lives ("Lyon, France", "Lyon" or "45.76, 4.84"), so that
     # days elsewhere are trips; unset: the library's town with most photo days.
     home_place: Optional[str] = None
+    # Videos: seconds one file may take to read before it is skipped as
+    # "reading took longer..."; whether story highlights keep their own sound
+    # (mixed under the music) or play muted.
+    video_time_limit_s: float = 120.0
+    story_video_sound: Literal["muted", "under-music"] = "muted"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -27,7 +27,8 @@ LIBRARY_ENTRIES = [
     ("Private", "lock", {"private": True}),
     ("Blurry or badly exposed", "reject", {"quality": "poor"}),
 ]
-VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights")]
+VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights"),
+                ("Videos", "videos")]
 
 
 class Sidebar(QTreeWidget):

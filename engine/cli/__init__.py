@@ -32,6 +32,8 @@ COMMAND_MODULES = [
     "train_series_cmd",
     "train_events_cmd",
     "train_interest_cmd",
+    "train_video_cmd",
+    "videos_cmd",
     "gui_cmd",
     "doctor_cmd",
     "install_desktop_cmd",

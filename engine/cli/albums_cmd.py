@@ -68,7 +68,15 @@ def album_json(catalog, info, interest: dict, places: Optional[dict] = None) -> 
         "photos": [{"path": ph.path, "importance": None if ph.importance is None else round(ph.importance, 4),
                     "interest": interest.get(ph.photo_id),
                     "attention": None if ph.attention is None else round(ph.attention, 4)} for ph in photos],
+        "videos": _album_videos(catalog, info.id),
     }
+
+
+def _album_videos(catalog, album_id: int) -> list[dict]:
+    """The videos taken during the album (engine/video: by capture time)."""
+    from ..video.store import album_videos, videos_json_brief
+
+    return videos_json_brief(album_videos(catalog, album_id))
 
 
 def run(ctx: Context) -> int:

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", default="1920x1080", metavar="WxH", help="video size (default 1920x1080)")
     p.add_argument("--fps", type=int, default=30, help="video frame rate (default 30)")
     p.add_argument("--plan-only", action="store_true", help="print the chosen photos without rendering")
+    p.add_argument("--video-sound", choices=("muted", "under-music"), default=None,
+                   help="video highlights play muted, or with their own sound under the music "
+                        "(default: the setting, muted)")
     p.set_defaults(func=run)
 
 
@@ -75,6 +78,11 @@ def run(ctx: Context) -> int:
         catalog = ctx.open()
     except CatalogLocked:  # the window has it open: read it, leave the decision log alone
         catalog = ctx.open(readonly=True)
+    if args.video_sound:  # after open(): the stored preferences replaced the defaults there
+        import dataclasses
+
+        ctx.settings = ctx.settings.with_prefs(dataclasses.replace(ctx.settings.prefs,
+                                                                   story_video_sound=args.video_sound))
     with catalog:
         if os.path.isdir(args.album):
             plan = select_story_for_folder(catalog, ctx.settings, args.album, seconds=seconds, count=args.count,

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "photoorg.engine.models.event_transformer",
     "photoorg.engine.models.interest",
     "photoorg.engine.models.mobilenet_v2",
+    "photoorg.engine.models.video_mtn",
 ]
 
 _REGISTRY: dict[str, Callable] = {}

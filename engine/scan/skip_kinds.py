@@ -44,6 +44,14 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("not a file", "not-a-file"),
     ("cannot be stored in the catalog", "catalog-error"),
     ("unexpected error", "unexpected"),
+    # videos (engine/video/probe.py, frames.py, reader.py)
+    ("not a readable video", "unreadable"),
+    ("no video stream", "no-video"),
+    ("reading took longer", "timed-out"),
+    ("reading stopped at the time limit", "timed-out"),
+    ("the video decoder crashed", "corrupted"),
+    ("no frame could be decoded", "corrupted"),
+    ("the container declares", "corrupted"),
 )
 
 # Every kind a reason can have; "other" is a reason this table does not know

@@ -50,6 +50,21 @@ def html_targets(out: Path) -> tuple[Path, Path, str]:
     return out / "index.html", out, "assets/"
 
 
+def _clip_still(slide):
+    from PIL import Image
+
+    from ..video.scrub import FrameScrubber
+
+    scrubber = FrameScrubber(slide.path, width=1280)
+    try:
+        frame = scrubber.frame_at(0.5 * ((slide.clip_start or 0.0) + (slide.clip_end or 0.0)))
+    finally:
+        scrubber.close()
+    if frame is None:
+        raise OSError("no frame of the video clip could be decoded")
+    return Image.fromarray(frame)
+
+
 def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music: Optional[str] = None,
                 image_px: int = IMAGE_PX, progress: ProgressCallback = no_progress,
                 cancel: Optional[CancelToken] = None) -> RenderResult:
@@ -75,8 +90,11 @@ def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music
         for n, slide in enumerate(usable, 1):
             cancel.raise_if_cancelled()
             try:
-                im = decode(slide.path, name=os.path.basename(slide.path), target=min(image_px, 1080),
-                            max_megapixels=max_mp)
+                if slide.is_clip:  # a video highlight: its middle frame, shown like a photo
+                    im = _clip_still(slide)
+                else:
+                    im = decode(slide.path, name=os.path.basename(slide.path), target=min(image_px, 1080),
+                                max_megapixels=max_mp)
             except (DecodeError, OSError) as exc:
                 skipped.append({"path": slide.path, "reason": f"failed while exporting: {exc}"})
                 continue

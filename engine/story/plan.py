@@ -44,6 +44,15 @@ class StorySlide:
     faces: list[Box] = field(default_factory=list)  # face boxes (keep in frame)
     focus: Optional[Box] = None  # the region to keep in frame when there are no faces
     duration_s: Optional[float] = None  # None: the plan's seconds_per_photo
+    # A video highlight (engine/story/clips.py): the clip's video and span; it
+    # plays for its own length, which retiming leaves alone.
+    video_id: Optional[int] = None
+    clip_start: Optional[float] = None
+    clip_end: Optional[float] = None
+
+    @property
+    def is_clip(self) -> bool:
+        return self.video_id is not None and self.clip_start is not None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -90,15 +99,18 @@ class StoryPlan:
     def fit_to_seconds(self, seconds: float) -> None:
         """Retime the photo slides so the story lasts ``seconds`` (within the
         per-photo limits: a 3-photo album does not become a 90 s video)."""
-        n = len(self.slides)
+        clips = [s for s in self.slides if s.is_clip]
+        n = len(self.slides) - len(clips)
         if n == 0:
             return
         title = self.title_s - self.transition_s if self.title_s > 0 else 0.0
+        seconds -= sum((s.duration_s or 0.0) - self.transition_s for s in clips)  # clips keep their length
         # total = title_stride + n * (d - t) + t
         per = (seconds - title - self.transition_s) / n + self.transition_s
         self.seconds_per_photo = round(min(MAX_PHOTO_S, max(MIN_PHOTO_S, per)), 3)
         for s in self.slides:
-            s.duration_s = None
+            if not s.is_clip:
+                s.duration_s = None
 
     # -- editing (the window's add / remove / reorder) --------------------------
     def index_of(self, photo_id: int) -> int:

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -256,14 +257,27 @@ def _reason(p: Photo, imp, inter, quality, new_people: float, moment: float, loo
 def select_story(catalog, settings, album_id: int, *, seconds: Optional[float] = None,
                  count: Optional[int] = None, progress: ProgressCallback = no_progress,
                  cancel: Optional[CancelToken] = None) -> StoryPlan:
-    """The story of an album of the albums stage."""
-    return select_from_source(catalog, settings, album_source(catalog, album_id), seconds=seconds,
+    """The story of an album of the albums stage, with the best highlights of
+    the videos taken during it."""
+    plan = select_from_source(catalog, settings, album_source(catalog, album_id), seconds=seconds,
                               count=count, progress=progress, cancel=cancel)
+    return _with_highlights(catalog, plan, seconds, count)
+
+
+def _with_highlights(catalog, plan: StoryPlan, seconds: Optional[float], count: Optional[int],
+                     folder: Optional[str] = None) -> StoryPlan:
+    from .clips import add_highlights
+
+    if add_highlights(catalog, plan, folder) and seconds:
+        plan.fit_to_seconds(seconds)
+    return plan
 
 
 def select_story_for_folder(catalog, settings, folder, *, seconds: Optional[float] = None,
                             count: Optional[int] = None, progress: ProgressCallback = no_progress,
                             cancel: Optional[CancelToken] = None) -> StoryPlan:
-    """The story of every catalogued photo in ``folder`` (and its subfolders)."""
-    return select_from_source(catalog, settings, folder_source(catalog, folder), seconds=seconds,
+    """The story of every catalogued photo in ``folder`` (and its subfolders)
+    and the highlights of the videos there."""
+    plan = select_from_source(catalog, settings, folder_source(catalog, folder), seconds=seconds,
                               count=count, progress=progress, cancel=cancel)
+    return _with_highlights(catalog, plan, seconds, count, str(Path(folder).expanduser().resolve()))

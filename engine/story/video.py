@@ -90,6 +90,9 @@ def check_slides(plan: StoryPlan, max_megapixels: float = 178.9) -> tuple[list[S
         if not os.path.isfile(path):
             skipped.append({"path": path, "reason": "file not found (moved or deleted since the last scan)"})
             continue
+        if slide.is_clip:  # a video highlight: read when it plays
+            usable.append(slide)
+            continue
         try:
             if not is_raw(path):
                 with open_header(path, os.path.basename(path)) as im:
@@ -150,14 +153,34 @@ class _Encoder:
     """An ffmpeg process reading raw RGB frames on stdin."""
 
     def __init__(self, out: Path, size: tuple[int, int], opts: VideoOptions, duration: float,
-                 music: Optional[str], title: str) -> None:
+                 music: Optional[str], title: str, clip_sound: list = ()) -> None:
         w, h = size
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-framerate", str(opts.fps), "-i", "-"]
         if music:
             cmd += ["-i", music]
+        clip_sound = [(at, s) for at, s in clip_sound if _has_audio(s.path)]
+        for _, s in clip_sound:
+            cmd += ["-ss", f"{s.clip_start:.3f}", "-t", f"{(s.duration_s or 0):.3f}", "-i", s.path]
         cmd += ["-map", "0:v:0"]
-        if music:
+        if clip_sound:  # the clips' own sound, each at its place, under the (lowered) music
+            first = 2 if music else 1
+            fade = min(opts.audio_fade_s, duration / 3)
+            parts, labels = [], []
+            for k, (at, _) in enumerate(clip_sound):
+                ms = int(at * 1000)
+                parts.append(f"[{first + k}:a:0]adelay={ms}|{ms},aresample=44100[c{k}]")
+                labels.append(f"[c{k}]")
+            if music:
+                parts.append("[1:a:0]volume=0.35,aresample=44100[m]")
+                labels.insert(0, "[m]")
+            else:
+                parts.append(f"anullsrc=r=44100:cl=stereo,atrim=0:{duration:.3f}[m]")
+                labels.insert(0, "[m]")
+            parts.append(f"{''.join(labels)}amix=inputs={len(labels)}:duration=first:normalize=0,"
+                         f"afade=t=out:st={max(0.0, duration - fade):.3f}:d={fade:.3f}[a]")
+            cmd += ["-filter_complex", ";".join(parts), "-map", "[a]", "-c:a", "aac", "-b:a", opts.audio_bitrate]
+        elif music:
             fade = min(opts.audio_fade_s, duration / 3)
             cmd += ["-map", "1:a:0", "-c:a", "aac", "-b:a", opts.audio_bitrate,
                     "-af", f"afade=t=out:st={max(0.0, duration - fade):.3f}:d={fade:.3f}"]
@@ -193,6 +216,16 @@ class _Encoder:
             self.proc.kill()
         self.proc.wait()
         self.log.close()
+
+
+def _has_audio(path: str) -> bool:
+    try:
+        import av
+
+        with av.open(path, metadata_errors="ignore") as c:
+            return bool(c.streams.audio)
+    except Exception:  # noqa: BLE001 - unreadable: no sound to mix
+        return False
 
 
 def fit_plan_to_music(plan: StoryPlan, seconds: float) -> list[str]:
@@ -233,7 +266,7 @@ def render_video(plan: StoryPlan, out: os.PathLike | str, settings=None, *, musi
         why = skipped[0]["reason"] if skipped else "the story has no photos"
         raise StoryError(f"nothing to render: none of the story's photos can be read ({why})")
     plan.slides = usable
-    cover = max(usable, key=lambda s: s.score)
+    cover = max([s for s in usable if not s.is_clip] or usable, key=lambda s: s.score)
 
     durations = plan.slide_durations()
     starts = starts_of(durations, plan.transition_s)
@@ -251,6 +284,14 @@ def render_video(plan: StoryPlan, out: os.PathLike | str, settings=None, *, musi
                 photo = None
             return title_framing(size, plan.title, plan.dates, plan.place, photo)
         slide = usable[index - 1 if titled else index]
+        if slide.is_clip:
+            try:
+                from .clips import ClipFraming
+
+                return ClipFraming(slide, size, durations[index])
+            except Exception as exc:  # noqa: BLE001 - a clip that cannot play is left as a blank slide
+                skipped.append({"path": slide.path, "reason": f"video clip failed while rendering: {exc}"})
+                return _placeholder(size)
         try:
             return slide_framing(slide, size, opts.zoom, zoom_in=index % 2 == 1, max_megapixels=max_mp)
         except (DecodeError, OSError, MemoryError) as exc:
@@ -277,7 +318,11 @@ def render_video(plan: StoryPlan, out: os.PathLike | str, settings=None, *, musi
             concurrent.futures.ThreadPoolExecutor(workers) as composers:
         framings: dict[int, concurrent.futures.Future] = {0: pool.submit(make, 0)}
         pending: collections.deque[concurrent.futures.Future] = collections.deque()
-        encoder = _Encoder(tmp, size, opts, total, music_path, plan.title)
+        clip_sound = []
+        if getattr(getattr(settings, "prefs", None), "story_video_sound", "muted") == "under-music":
+            clip_sound = [(starts[i], usable[i - 1 if titled else i]) for i in range(len(durations))
+                          if (i > 0 or not titled) and usable[i - 1 if titled else i].is_clip]
+        encoder = _Encoder(tmp, size, opts, total, music_path, plan.title, clip_sound)
         try:
             for f in range(n_frames + 1):
                 if cancel.cancelled:
