@@ -169,7 +169,7 @@ class AlbumsView(LazyView):
 
     def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
-        if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
+        if catalog is None:
             self._show(([], None, [], {}))
             return
         wanted = self.current_mode()

@@ -32,10 +32,6 @@ ID = Qt.ItemDataRole.UserRole + 1
 LOADED = Qt.ItemDataRole.UserRole + 2
 
 
-def faces_available(catalog) -> bool:
-    return hasattr(catalog, "people_list") and catalog._has_table("people")
-
-
 class PeopleView(LazyView):
     watches = Change.ANALYSIS | Change.PEOPLE | Change.CURATION | Change.PHOTOS
 
@@ -146,7 +142,7 @@ class PeopleView(LazyView):
 
     def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
-        if not faces_available(catalog):
+        if catalog is None:
             self._show_people([])
             return
         self.review.refresh()

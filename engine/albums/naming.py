@@ -66,8 +66,6 @@ def resolve_album(catalog, ref: str) -> int:
     """The id of the album ``ref`` names (see the module's doc), among the
     albums the window shows now (their mode), else among all."""
     ref = ref.strip()
-    if not hasattr(catalog, "albums"):
-        raise AlbumNotFound("this catalog has no albums yet; run 'photoorg analyze' first")
     if ref.isdigit() and catalog.album(int(ref)) is not None:
         return int(ref)
     folders = catalog.folder_paths()
@@ -111,8 +109,6 @@ def named_event(album) -> Optional[str]:
 def event_albums(catalog) -> dict[str, list]:
     """event -> the albums titled with it, among the albums the window shows
     (one grouping mode: the same photos are not counted once per mode)."""
-    if not hasattr(catalog, "albums") or not catalog._has_table("albums"):
-        return {}
     mode = _current_mode(catalog)
     out: dict[str, list] = {}
     for album in catalog.albums(mode) if mode else []:

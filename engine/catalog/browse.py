@@ -113,21 +113,10 @@ class BrowseQueries:
     """Mixin for ``Catalog``: reaches the database only through ``self.db``."""
 
     # -- what this catalog can sort and filter by ---------------------------------
-    def _has_table(self, name: str) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
-        ).fetchone() is not None
-
     def browse_capabilities(self) -> BrowseCapabilities:
-        caps = BrowseCapabilities(sorts=list(_SORTS),
-                                  filters={"folder", "series_id", "in_series", "min_rating", "flag", "text"})
-        for name, (table, _) in _OPTIONAL_SORTS.items():
-            if self._has_table(table):
-                caps.sorts.append(name)
-        for name, (table, _) in _OPTIONAL_FILTERS.items():
-            if self._has_table(table):
-                caps.filters.add(name)
-        return caps
+        return BrowseCapabilities(sorts=[*_SORTS, *_DOMAIN_SORTS],
+                                  filters={"folder", "series_id", "in_series", "min_rating", "flag", "text",
+                                           *_DOMAIN_FILTERS})
 
     # -- the grid ----------------------------------------------------------------
     def _where(self, f: BrowseFilter) -> tuple[str, list[Any]]:
@@ -160,15 +149,9 @@ class BrowseQueries:
             clauses.append("p.filename LIKE ? ESCAPE '\\'")
             escaped = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params.append(f"%{escaped}%")
-        for name, (table, sql) in _OPTIONAL_FILTERS.items():
+        for name, sql in _DOMAIN_FILTERS.items():
             value = getattr(f, name)
             if value is None:
-                continue
-            if not self._has_table(table):
-                # A filter on a capability this catalog lacks matches nothing
-                # (rather than everything), except "hide private".
-                if not (name == "private" and value is False):
-                    clauses.append("0")
                 continue
             if name == "private":
                 clauses.append(("" if value else "NOT ") + self._private_sql())
@@ -192,14 +175,12 @@ class BrowseQueries:
         """(extra JOIN, its params, ORDER BY) for a sort key; unknown or
         unavailable sorts fall back to date. Importance within one album is
         that album's importance; elsewhere a photo's highest."""
-        if sort == "importance" and f.album_id is not None and self._has_table("album_photos"):
+        if sort == "importance" and f.album_id is not None:
             return ("LEFT JOIN album_photos apx ON apx.photo_id = p.id AND apx.album_id = ?", [f.album_id],
                     "apx.importance IS NULL, apx.importance DESC, apx.position, p.id")
-        if sort in _OPTIONAL_SORTS:
-            table, (join, order) = _OPTIONAL_SORTS[sort]
-            if self._has_table(table):
-                return join, [], order
-            sort = "date"
+        if sort in _DOMAIN_SORTS:
+            join, order = _DOMAIN_SORTS[sort]
+            return join, [], order
         return "", [], _SORTS.get(sort, _SORTS["date"])
 
     def browse_rows(self, filt: Optional[BrowseFilter] = None, sort: str = "date",
@@ -214,7 +195,7 @@ class BrowseQueries:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]
         rows = self._grid_query(sql, params)
-        if sort == "interest" and self._has_table("interest"):
+        if sort == "interest":
             rows = self._by_interest(rows)
             if limit is not None:
                 rows = rows[offset:offset + limit]
@@ -227,10 +208,10 @@ class BrowseQueries:
         return sorted(rows, key=lambda r: -scores.get(r.id, -1.0))
 
     def _private_column(self) -> str:
-        return f", {self._private_sql()}" if self._has_table(_PRIVATE_TABLE) else ""
+        return f", {self._private_sql()}"
 
     def _private_sql(self) -> str:
-        portraits = self.portraits_private() if hasattr(self, "portraits_private") else False
+        portraits = self.portraits_private()
         from ..privacy.rules import private_sql
 
         return private_sql("p", bool(portraits))
@@ -297,8 +278,6 @@ class BrowseQueries:
     def people_per_period(self, top_k: int = 4, fmt: str = "%Y") -> tuple[list[tuple[int, str]], list[tuple[str, list[int]]]]:
         """The ``top_k`` people with most photos ((id, name)), and per period
         how many photos each is in; empty without the faces capability."""
-        if not self._has_table("people"):
-            return [], []
         top = self.db.execute(
             "SELECT pe.id, coalesce(pe.name, CASE WHEN pe.owner = 2 THEN 'You' ELSE 'Person ' || pe.id END), "
             "count(DISTINCT ph.id) AS n FROM people pe JOIN faces f ON f.person_id = pe.id "
@@ -336,22 +315,20 @@ class BrowseQueries:
             d["series"] = {"id": series[0], "rank": series[1], "score": series[2],
                            "is_pick": series[3] == photo_id, "user_pick": bool(series[4]),
                            "kind": series[5], "size": series[6]}
-        if self._has_table("album_photos"):
-            d["albums"] = [
-                {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
-                 "rank": r[6], "size": r[7], "event_p": r[8]}
-                for r in self.db.execute(
-                    "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
-                    "a.user_event, ap.importance, "
-                    "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
-                    "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id), "
-                    # the model's probability for its event ("event_p"): the window says "no clear
-                    # event" below the title's threshold rather than presenting a guess as the event
-                    "CASE WHEN json_valid(a.event_scores) THEN json_extract(a.event_scores, '$.\"' || a.event || '\"') END "
-                    "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
-                    (photo_id,))]
-        if self._has_table(_PRIVATE_TABLE):
-            d["privacy"] = self._photo_privacy(row["content_hash"])
+        d["albums"] = [
+            {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
+             "rank": r[6], "size": r[7], "event_p": r[8]}
+            for r in self.db.execute(
+                "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
+                "a.user_event, ap.importance, "
+                "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
+                "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id), "
+                # the model's probability for its event ("event_p"): the window says "no clear
+                # event" below the title's threshold rather than presenting a guess as the event
+                "CASE WHEN json_valid(a.event_scores) THEN json_extract(a.event_scores, '$.\"' || a.event || '\"') END "
+                "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
+                (photo_id,))]
+        d["privacy"] = self._photo_privacy(row["content_hash"])
         return d
 
     def _photo_privacy(self, content_hash: str) -> dict[str, Any]:
@@ -361,27 +338,24 @@ class BrowseQueries:
         reasons = []
         row = self.db.execute("SELECT * FROM photo_privacy WHERE content_hash = ?", (content_hash,)).fetchone()
         if row:
-            portraits = self.portraits_private() if hasattr(self, "portraits_private") else False
-            reasons = privacy_reasons(bool(row["document"]), row["doc_kind"] if "doc_kind" in row.keys() else None,
+            portraits = self.portraits_private()
+            reasons = privacy_reasons(bool(row["document"]), row["doc_kind"],
                                       bool(row["screenshot"]), bool(row["portrait"]), portraits)
         override = self.scalar("SELECT private FROM privacy_overrides WHERE content_hash = ?", (content_hash,))
         private = is_private(reasons, None if override is None else bool(override))
         return {"private": private, "reasons": reasons, "override": None if override is None else bool(override)}
 
 
-# -- capabilities that other domains add (used only when their tables exist) ------
+# -- sorts and filters on other domains' tables ------------------------------------
 # A private photo: privacy.rules.private_sql, made from the same rule as the
 # reasons FaceQueries.privacy_list gives (tests/test_browse.py checks that the
 # two agree). Close people are no reason.
-_PRIVATE_TABLE = "photo_privacy"
-
-_OPTIONAL_FILTERS: dict[str, tuple[str, Any]] = {
-    "album_id": ("album_photos", lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v])),
-    "event": ("albums", None),  # built in _where (the albums titled with the event)
-    "person_id": ("faces", lambda v: (
-        "p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v])),
-    "private": (_PRIVATE_TABLE, None),  # built by _private_sql (needs the close people)
-    "quality": ("photo_quality", lambda v: _quality_filter(v)),
+_DOMAIN_FILTERS: dict[str, Any] = {
+    "album_id": lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v]),
+    "event": None,  # built in _where (the albums titled with the event)
+    "person_id": lambda v: ("p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v]),
+    "private": None,  # built by _private_sql (needs the close people)
+    "quality": lambda v: _quality_filter(v),
 }
 
 
@@ -396,14 +370,14 @@ def _quality_filter(value: str) -> tuple[str, list]:
                     "poor": (f"({blurry} OR {exposed})", [BLURRY, *exposed_params]),
                     "good": (f"NOT ({blurry} OR {exposed})", [BLURRY, *exposed_params])}[value]
     return f"p.content_hash IN (SELECT q.content_hash FROM photo_quality q WHERE {cond})", params
-# sort -> (table, (JOIN, ORDER BY)); "interest" is sorted in Python (the
+# sort -> (JOIN, ORDER BY); "interest" is sorted in Python (the
 # interest score is computed when read, from the user's own signals too).
-_OPTIONAL_SORTS: dict[str, tuple[str, tuple[str, str]]] = {
-    "importance": ("album_photos", (
+_DOMAIN_SORTS: dict[str, tuple[str, str]] = {
+    "importance": (
         "LEFT JOIN (SELECT photo_id, max(importance) AS importance FROM album_photos GROUP BY photo_id) imp "
-        "ON imp.photo_id = p.id", "imp.importance IS NULL, imp.importance DESC, p.capture_ts, p.id")),
-    "interest": ("interest", ("", "p.capture_ts IS NULL, p.capture_ts, p.id")),
-    "sharpness": ("photo_quality", (
+        "ON imp.photo_id = p.id", "imp.importance IS NULL, imp.importance DESC, p.capture_ts, p.id"),
+    "interest": ("", "p.capture_ts IS NULL, p.capture_ts, p.id"),
+    "sharpness": (
         "LEFT JOIN photo_quality pq ON pq.content_hash = p.content_hash",
-        "pq.sharpness IS NULL, pq.sharpness DESC, p.capture_ts, p.id")),
+        "pq.sharpness IS NULL, pq.sharpness DESC, p.capture_ts, p.id"),
 }

@@ -345,8 +345,6 @@ class FaceQueries:
     def face_invariant_violations(self) -> list[tuple[int, str, int]]:
         """(person, content hash, faces) wherever a person holds two or more
         faces of one photo: must always be empty (tests check every catalog)."""
-        if not self._has_table("faces"):
-            return []
         return [tuple(r) for r in self.db.execute(
             "SELECT person_id, content_hash, count(*) FROM faces WHERE person_id IS NOT NULL "
             "GROUP BY person_id, content_hash HAVING count(*) > 1")]

@@ -204,8 +204,7 @@ def remove_folder(root: str) -> Action:
             db.execute(f"DELETE FROM series_members WHERE photo_id IN ({marks})", chunk)
             db.execute(f"UPDATE series SET pick_photo_id = NULL WHERE pick_photo_id IN ({marks})", chunk)
             for table in ("album_photos", "photo_places", "xmp_sidecar_state"):
-                if c._has_table(table):
-                    db.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
             db.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
         for table in ("videos", "skipped_files", "folders", "roots"):
             db.execute(f"DELETE FROM {table} WHERE {where_photos}", params)
