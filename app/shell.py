@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
@@ -151,15 +150,11 @@ class Shell(QWidget):
 
     def _make_view(self, name: str) -> QWidget:
         spec = VIEW_FACTORIES.get(name)
-        view: Optional[QWidget] = None
-        if spec:
+        if spec:  # a view that fails to import is a bug to see, not a placeholder
             module_name, cls_name = spec.split(":")
-            try:
-                module = importlib.import_module(f"photoorg.app.views.{module_name}")
-                view = getattr(module, cls_name)(self.session, self)
-            except ModuleNotFoundError as exc:
-                log.info("view %s not available: %s", name, exc)
-        if view is None:
+            module = importlib.import_module(f"photoorg.app.views.{module_name}")
+            view: QWidget = getattr(module, cls_name)(self.session, self)
+        else:
             view = PlaceholderView(name.capitalize(), "This view is not available in this build.")
         self.views[name] = view
         self.stack.addWidget(view)

@@ -8,7 +8,6 @@ other) -> a poster frame from the best highlight (sharp, not black).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Optional

@@ -18,7 +18,6 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 from typing import Optional
 
 from ..scan.capture_time import CaptureTime, TimeEvidence, choose, format_offset, parse_offset
