@@ -25,7 +25,7 @@ LIBRARY_ENTRIES = [
     ("Rated ★★★ and up", "star", {"min_rating": 3}),
     ("In a series", "stack", {"in_series": True}),
     ("Private", "lock", {"private": True}),
-    ("Blurry or badly exposed", "reject", {"quality": "poor"}),
+    ("Blurry or badly exposed", "quality", {"quality": "poor"}),
 ]
 VIEW_ENTRIES = [("Series", "series"), ("Albums", "albums"), ("People", "people"), ("Insights", "insights"),
                 ("Videos", "videos")]
