@@ -145,3 +145,16 @@ def test_corrections_on_the_command_line_are_journalled_and_undone(shared_photos
         assert undone.returncode == 0 and label in undone.stdout, undone.stdout
     assert _dump(cat) == before
     assert photoorg("undo", "--action", "--catalog", str(cat)).returncode != 0  # nothing left to undo
+
+
+def test_albums_listing_names_events_as_the_window_does():
+    """The command line says an album's event in display names and only where
+    the title names it; a guess is a guess, and a weak one is left out."""
+    from photoorg.engine.cli.albums_cmd import _event_text
+
+    album = {"event": "CasualFamilyGather", "event_source": "model",
+             "event_scores": {"CasualFamilyGather": 0.45, "Zoo": 0.2}}
+    assert _event_text(album, "CasualFamilyGather") == "Family gathering (model)"
+    assert _event_text(album, None) == "no clear event (best guess Family gathering 45%)"
+    weak = {**album, "event_scores": {"CasualFamilyGather": 0.01}}
+    assert _event_text(weak, None) == "no clear event"

@@ -120,10 +120,8 @@ def event_albums(catalog) -> dict[str, list]:
 
 def event_display_name(event: str) -> str:
     """'CasualFamilyGather' -> 'Family gathering' (the names the window shows)."""
-    try:
-        from .teacher import event_display_name as display
-    except ImportError:
-        return event
+    from .teacher import event_display_name as display
+
     return display(event)
 
 

@@ -15,6 +15,7 @@ from ..albums.build import MODES, PREF_MODE, build_albums, correct_event, defaul
 from ..albums.evidence import evidence_text
 from ..albums.geo import album_place
 from ..albums.importance import interest_scores
+from ..albums.naming import guess_text, named_event
 from ..albums.titles import has_real_date
 from ..albums.teacher import event_display_name, event_labels
 from ..errors import PhotoOrgError
@@ -110,15 +111,26 @@ def run(ctx: Context) -> int:
         interest = interest_scores(catalog, all_ids)
         places = catalog.photo_places()
         data = {"mode": mode, "albums": [album_json(catalog, a, interest, places) for a in albums]}
+        titled = {a.id: named_event(a) for a in albums}
     lines = []
     for a in data["albums"]:
         scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
         days = f", {len(a['days'])} days" if len(a["days"]) > 1 else ""
         lines.append(f"[{a['id']}] {a['title']}  ({count(len(a['photos']), 'photo')}{days})"
-                     + (f"\n    event: {a['event']} ({a['event_source']}); {scores}" if a["event"] else "")
+                     + (f"\n    event: {_event_text(a, titled.get(a['id']))}; {scores}" if a["event"] else "")
                      + (f"\n    evidence: {a['event_evidence']}" if a["event_evidence"] else ""))
         for ph in a["photos"][:ctx.args.top or 0]:
             imp = "-" if ph["importance"] is None else f"{ph['importance']:.2f}"
             lines.append(f"    {imp}  {ph['path']}")
     ctx.emit(data, "\n".join(lines) or "no albums (scan a folder first)")
     return 0
+
+
+def _event_text(album: dict, titled: Optional[str]) -> str:
+    """The event as the window says it (``albums.naming``): 'Nature trip
+    (model)' where the title names it, else 'no clear event (best guess
+    Halloween 45%)', a guess under the shown threshold left out."""
+    if titled:
+        return f"{event_display_name(titled)} ({album['event_source']})"
+    return guess_text("no clear event", event_display_name(album["event"]),
+                      album["event_scores"].get(album["event"]))
