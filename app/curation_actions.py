@@ -21,13 +21,6 @@ from .session import Session, format_bytes
 from .workers import Task
 
 
-def curation_available() -> bool:
-    try:
-        from photoorg.engine.curation import apply_plan, make_plan, undo  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def push_pick(session: Session, series_id: int, photo_id: int):
     """The user keeps ``photo_id`` as the best of a series: one journalled
@@ -145,8 +138,6 @@ def undo_curation(session: Session, txn: Optional[int], on_done: Optional[Callab
 
 def latest_curation(session: Session):
     """The latest clean-up that still has files out, or None."""
-    if not curation_available():
-        return None
     from photoorg.engine.curation import transactions
 
     return next((t for t in transactions(session.catalog, limit=20)
@@ -166,8 +157,6 @@ def undo_last_curation(session: Session) -> Optional[Task]:
 
 def unfinished_notice(session: Session) -> Optional[str]:
     """A sentence about a clean-up a crash left half-done, if any."""
-    if not curation_available():
-        return None
     from photoorg.engine.curation import unfinished_transactions
 
     items = unfinished_transactions(session.catalog)

@@ -80,12 +80,10 @@ def load_strips(catalog, settings, keep: int) -> StripData:
     infos = catalog.series_list()
     rows = catalog.grid_rows([m.photo_id for s in infos for m in s.members])
     plan, goes, why, errors = None, {}, {}, []
-    try:
-        from photoorg.engine.curation import make_plan
-    except ImportError:
-        make_plan = None
+    from photoorg.engine.curation import make_plan
+
     stack_goes, stack_why = {}, {}
-    if make_plan is not None and infos:
+    if infos:
         try:
             # The default clean-up (redundant shots and identical copies) ...
             plan = make_plan(catalog, settings, keep=keep)

@@ -10,12 +10,9 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from photoorg.app.curation_actions import curation_available  # noqa: E402
-
 from test_gui_support import copy_library, make_window, wait_idle  # noqa: E402
 
-pytestmark = [pytest.mark.gui,
-              pytest.mark.skipif(not curation_available(), reason="the curation engine is not in this build")]
+pytestmark = [pytest.mark.gui]
 
 
 def _make_series(catalog) -> None:

@@ -15,7 +15,6 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from photoorg.app.curation_actions import curation_available  # noqa: E402
 
 from test_gui_support import copy_library, make_albums, make_window, wait_idle  # noqa: E402
 
@@ -217,7 +216,6 @@ def _folder_counts(sidebar) -> list[str]:
     return out
 
 
-@pytest.mark.skipif(not curation_available(), reason="the curation engine is not in this build")
 def test_series_view_and_sidebar_counts_after_a_clean_up_and_its_undo(qtbot, window):
     shell, catalog = window.shell, window.session.catalog
     total = catalog.photo_count()

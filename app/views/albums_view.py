@@ -40,12 +40,9 @@ MODE_NAMES = {"auto": "Folders and events", "folders": "Folders", "time": "Event
 
 
 def _labels() -> tuple[tuple[str, ...], callable]:
-    try:
-        from photoorg.engine.albums.teacher import event_display_name, event_labels
+    from photoorg.engine.albums.teacher import event_display_name, event_labels
 
-        return event_labels(), event_display_name
-    except ImportError:
-        return (), (lambda label: label)
+    return event_labels(), event_display_name
 
 
 def date_range(start: Optional[float], end: Optional[float]) -> str:
@@ -178,12 +175,9 @@ class AlbumsView(LazyView):
             modes = catalog.album_modes()
             mode = wanted if wanted in modes else None
             if mode is None:
-                try:
-                    from photoorg.engine.albums.build import default_mode
+                from photoorg.engine.albums.build import default_mode
 
-                    mode = default_mode(catalog)
-                except ImportError:
-                    mode = None
+                mode = default_mode(catalog)
                 if mode not in modes:
                     mode = modes[0] if modes else None
             albums = catalog.albums(mode) if mode else []

@@ -24,16 +24,13 @@ def load_insights(catalog) -> dict:
     out: dict = {"errors": []}
     out["photos"] = _continuous(catalog.photos_per_period("%Y-%m"))
     out["people_names"], out["people_periods"] = catalog.people_per_period()
+    from photoorg.engine.interest.profile import build_profile
+
     try:
-        from photoorg.engine.interest.profile import build_profile
-    except ImportError:
+        out["profile"] = build_profile(catalog)
+    except Exception as exc:  # noqa: BLE001 - the other charts still show
         out["profile"] = None
-    else:
-        try:
-            out["profile"] = build_profile(catalog)
-        except Exception as exc:  # noqa: BLE001 - the other charts still show
-            out["profile"] = None
-            out["errors"].append(f"the profile could not be computed: {exc}")
+        out["errors"].append(f"the profile could not be computed: {exc}")
     return out
 
 

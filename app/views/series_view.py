@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from photoorg.engine.wording import count
 
 from ..changes import Change
-from ..curation_actions import curation_available, push_pick, plan_cleanup, run_cleanup
+from ..curation_actions import push_pick, plan_cleanup, run_cleanup
 from ..series_model import SeriesModel, StripData, load_strips
 from ..qtutil import slot, start_once
 from ..session import Session, format_bytes
@@ -100,8 +100,6 @@ class SeriesView(LazyView):
         self.clean_all = QPushButton(icon("clean"), "Clean up all")
         self.clean_all.setToolTip("Keeps the best of every group of redundant shots and of identical copies; "
                                   "similar moments are cleaned only when you select them")
-        for b in (self.clean_selected, self.clean_all):
-            b.setEnabled(curation_available())
         row = QHBoxLayout(header)
         row.setContentsMargins(10, 6, 10, 6)
         for w in (title, self.summary):
@@ -182,8 +180,8 @@ class SeriesView(LazyView):
     def _update_buttons(self) -> None:
         n = len(self.selected_series())
         self.clean_selected.setText(f"Clean up selected ({n})" if n else "Clean up selected")
-        self.clean_selected.setEnabled(curation_available() and n > 0)
-        self.clean_all.setEnabled(curation_available() and self.model.rowCount() > 0)
+        self.clean_selected.setEnabled(n > 0)
+        self.clean_all.setEnabled(self.model.rowCount() > 0)
 
     # -- picks ----------------------------------------------------------------------
     def member_clicked(self, row: int, member) -> None:

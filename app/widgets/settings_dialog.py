@@ -23,10 +23,8 @@ DEVICE_CHOICES = [("Automatic (GPU when it works, else CPU)", "auto"), ("CPU", "
 
 def detected_devices() -> str:
     """What the runtime found, in words (engine.runtime.available_devices)."""
-    try:
-        from photoorg.engine.runtime import available_devices
-    except ImportError:
-        return "Device detection is not available in this version."
+    from photoorg.engine.runtime import available_devices
+
     try:
         found = available_devices()
     except Exception as exc:  # noqa: BLE001 - a broken driver must not break the dialog

@@ -53,12 +53,9 @@ def _names(album, folders: dict[int, str]) -> list[str]:
 
 def _current_mode(catalog) -> Optional[str]:
     modes = catalog.album_modes()
-    try:
-        from .build import default_mode
+    from .build import default_mode
 
-        mode = default_mode(catalog)
-    except ImportError:
-        mode = None
+    mode = default_mode(catalog)
     return mode if mode in modes else (modes[0] if modes else None)
 
 

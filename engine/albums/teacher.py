@@ -33,12 +33,9 @@ PRIOR_FILE = EVENTS_DIR / "concept_event_prior.npy"
 
 def resources_dir() -> Path:
     """resources/ of the installed package (photoorg.resources) or of the tree."""
-    try:
-        import photoorg.resources as res
+    import photoorg.resources as res
 
-        return Path(res.__file__).resolve().parent
-    except ImportError:  # pragma: no cover - running from a bare tree
-        return RESOURCES
+    return Path(res.__file__).resolve().parent
 
 
 @lru_cache(maxsize=1)

@@ -128,10 +128,8 @@ def reject_suggestion(face_id: int, person_id: int, label: str) -> Action:
 # -- albums and privacy ----------------------------------------------------------------
 def correct_event(album_id: int, label: Optional[str]) -> Action:
     def run(c):
-        try:
-            from ..albums.build import correct_event as correct
-        except ImportError:
-            return c.set_album_event(album_id, label)
+        from ..albums.build import correct_event as correct
+
         return correct(c, album_id, label)
     return Action("event", "Correct the event of an album", lambda c: [Scope.ids("albums", "id", [album_id])], run)
 

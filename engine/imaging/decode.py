@@ -55,10 +55,7 @@ def _register_plugins() -> None:
         import pillow_heif
 
         pillow_heif.register_heif_opener()
-        try:  # registers the JXL plugin on import
-            import pillow_jxl  # noqa: F401
-        except ImportError:
-            pass
+        import pillow_jxl  # noqa: F401 - registers the JXL plugin on import
         _plugins_ready = True
 
 

@@ -136,10 +136,8 @@ def _events(catalog) -> Optional[dict]:
     titled with an event (the user's label, or the model's when the title
     names it; a guess is no event), of the grouping the Albums view shows,
     each photo once; named as the window names events."""
-    try:
-        from ..albums.naming import event_albums, event_display_name
-    except ImportError:
-        return None
+    from ..albums.naming import event_albums, event_display_name
+
     try:
         groups = event_albums(catalog)
     except sqlite3.OperationalError:

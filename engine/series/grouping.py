@@ -217,9 +217,7 @@ def group_photos(items: Iterable[PhotoItem], params: GroupingParams = GroupingPa
     items = list(items)
     # The block products are small: one BLAS thread is as fast, and several
     # spin against each other on a busy machine (measured 5x slower).
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - comes with scikit-learn
-        return exact_duplicates(items) + near_duplicate_series(items, params)
+    from threadpoolctl import threadpool_limits  # comes with scikit-learn
+
     with threadpool_limits(1):
         return exact_duplicates(items) + near_duplicate_series(items, params)

@@ -21,12 +21,9 @@ ANIMAL_CLASSES = [i for i in range(0, 398) if i not in INSECT_CLASSES]
 
 
 def _resources() -> Path:
-    try:
-        import photoorg.resources as res
+    import photoorg.resources as res
 
-        return Path(res.__file__).resolve().parent
-    except ImportError:  # pragma: no cover
-        return Path(__file__).resolve().parents[2] / "resources"
+    return Path(res.__file__).resolve().parent
 
 
 @lru_cache(maxsize=1)
