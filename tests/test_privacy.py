@@ -251,3 +251,21 @@ def test_numbers_on_separate_lines_are_not_a_card_number():
     assert classify_text(ticks) is None
     assert classify_text(["VISA", "4539 1488 0343 6467", "VALID THRU 12/28"]) == "bank"
     assert classify_text(["Transfer to", "IBAN DE89 3704 0044 0532 0130 00"]) == "bank"
+
+
+def test_fast_gate_is_the_mobile_detector_with_a_box_of_margin(shared_photos):
+    """The fast pass runs PP-OCRv4 mobile (the cheap gate); each photo of
+    text keeps one box of margin over the gate, and nature photos stay under
+    it (they do not pay for recognition)."""
+    from photoorg.engine.imaging.decode import decode, fit
+    from photoorg.engine.privacy import text
+
+    assert text.fast_detector_path().name == text.FAST_DETECTOR
+    assert text._ocr("fast").cfg.Det.model_path == str(text.fast_detector_path())
+    boxes = {}
+    for album in ("text", "nature"):
+        for path in sorted((shared_photos / "immich" / "albums" / album).iterdir()):
+            boxes[f"{album}/{path.name}"] = text.detect_text(fit(decode(str(path), target=1024), 1024)).boxes
+    assert all(n >= text.MIN_FAST_BOXES + 1 for k, n in boxes.items() if k.startswith("text/")), boxes
+    # (The cyclamen's petal edges give 3 boxes: it pays for a recognition that reads nothing.)
+    assert sum(n >= text.MIN_FAST_BOXES for k, n in boxes.items() if k.startswith("nature/")) <= 1, boxes

@@ -86,8 +86,9 @@ def text_evidence(image_of, concepts: Optional[np.ndarray] = None,
         return NO_TEXT, "skipped"
     image = image_of()
     fast = detect_text(image)
-    # A screenshot needs 3 recognized lines, a document 4: fewer boxes end it here.
-    if not might_be_document(fast, 2 if screenshot_like else MIN_FAST_BOXES):
+    # A screenshot needs 3 recognized lines, a document 4: fewer boxes end it here
+    # (one box less for a screenshot-like PNG).
+    if not might_be_document(fast, MIN_FAST_BOXES - 1 if screenshot_like else MIN_FAST_BOXES):
         return fast, "fast"
     return find_text(image), "full"
 

@@ -1,27 +1,32 @@
 """Text in a photo (rapidocr on ONNX Runtime, offline; its PP-OCR models
-ship inside the wheel, Apache-2.0), in two passes so that the common photo
+ship inside the wheels, Apache-2.0), in two passes so that the common photo
 without text costs little:
 
-1. ``detect_text``: the detector alone with the long side limited to
-   ``FAST_SIDE`` (640 px) and a permissive box threshold (0.3): ~0.1 s of CPU
-   where the full pass took ~0.55 s. It only decides whether the photo
-   might hold a document (``might_be_document``);
-2. ``find_text``: detection (short side scaled to 736 px) and recognition of
-   what it found, on the 1024 px image, exactly as before, only for photos
-   the first pass let through; its recognized lines decide.
+1. ``detect_text``: a detector alone with the long side limited to
+   ``FAST_SIDE`` (640 px) and a permissive box threshold (0.3). It only
+   decides whether the photo might hold a document (``might_be_document``).
+   It is PP-OCRv4's *mobile* detector (4.7 MB, shipped in the
+   ``rapidocr_onnxruntime`` wheel, used for its weights only), not the
+   PP-OCRv6 "small" detector of ``rapidocr``: 62 ms of one core per photo
+   instead of 179 ms on ../shared/photos, 86 ms instead of 258 ms for the
+   network alone at 640x480;
+2. ``find_text``: PP-OCRv6 detection (short side scaled to 736 px) and
+   recognition of what it found, on the 1024 px image, only for photos the
+   first pass let through; its recognized lines decide.
 
-Measured on the 215 decodable photos of ../shared/photos
-(tests/bench/bench_privacy.py): the 22 photos where the full pass recognizes
-4+ lines (the 20 documents, incl. the 4 of immich/albums/text, and 2 photos
-of people in front of text) all have >= 4 fast boxes (the Japanese shop
-sign 6, handwritten notes 27; the weakest, test charts with a 4-line label,
-4), so the gate of 3 keeps a margin of one box; 42 of the 195 photos that
-reach the fast pass (this corpus is full of test charts with printed labels)
-go on to the full pass, and no document is lost. At 480 px or with the
-default box threshold (0.5), the handwritten notes or the shop sign fall
-below the gate: that is why 640 px and 0.3. Recognizing the fast pass's own
-boxes instead of detecting again at full size would save ~0.4 s per
-candidate but reads only 3 lines of the shop sign: not done.
+Measured on the 292 decodable photos of ../shared/photos, text/ and
+people/ included (tests/bench/bench_text_gate.py): the 41 photos
+where the full pass recognizes 4+ lines (documents, receipts, test charts
+with printed labels, signs) all have >= 3 boxes in the v4 fast pass (the
+weakest, 8 test charts, a trail camera's data stamp and the Japanese shop
+sign, exactly 3), so the gate of 2 keeps a margin of one box; 74 photos go
+on to the full pass (69 with the v6 gate of 3), and every photo that the
+v6 gate sent and v4 does not had no recognized line at all: the stored
+text, words and flags are the same. Using the v4 detector in the full pass
+too would halve its cost but reads 3 lines instead of 4 on 11 of them
+(they would stop counting as text-heavy): not done. At 480 px, or with the
+default box threshold (0.5), handwritten notes and the shop sign fall
+below the gate: that is why 640 px and 0.3.
 
 Recognized lines count when their confidence is high, which filters the
 texture that the detector mistakes for text in foliage and rocks.
@@ -29,10 +34,12 @@ texture that the detector mistakes for text in foliage and rocks.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -42,7 +49,8 @@ log = logging.getLogger(__name__)
 MIN_LINE_SCORE = 0.7
 FAST_SIDE = 640  # long side the first, detection-only pass looks at
 FAST_BOX_THRESH = 0.3  # rapidocr's default 0.5 drops faint handwriting at 640 px
-MIN_FAST_BOXES = 3  # fewer text boxes in the first pass: no document (4 lines needed)
+MIN_FAST_BOXES = 2  # fewer text boxes in the first pass: no document (4 lines needed)
+FAST_DETECTOR = "ch_PP-OCRv4_det_infer.onnx"  # in the rapidocr_onnxruntime wheel
 
 _engines: dict[str, object] = {}
 _lock = threading.Lock()
@@ -86,11 +94,27 @@ def _ocr(kind: str = "full"):
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
             if kind == "fast":
+                from rapidocr.utils.typings import ModelType, OCRVersion
+
                 params.update({"Det.limit_type": "max", "Det.limit_side_len": FAST_SIDE,
-                               "Det.box_thresh": FAST_BOX_THRESH})
+                               "Det.box_thresh": FAST_BOX_THRESH, "Det.model_path": str(fast_detector_path()),
+                               "Det.ocr_version": OCRVersion.PPOCRV4, "Det.model_type": ModelType.MOBILE})
             _engines[kind] = RapidOCR(params=params)
             log.info("privacy: loaded rapidocr (%s pass, ONNX Runtime, CPU)", kind)
         return _engines[kind]
+
+
+def fast_detector_path() -> Path:
+    """The PP-OCRv4 mobile detector's weights, found without importing
+    ``rapidocr_onnxruntime`` (installed for its weights only: its code would
+    pull in what we never use)."""
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the rapidocr_onnxruntime package (text detection weights) is not installed")
+    path = Path(list(spec.submodule_search_locations)[0]) / "models" / FAST_DETECTOR
+    if not path.is_file():
+        raise RuntimeError(f"text detection weights missing: {path}")
+    return path
 
 
 def _quad_area(quad) -> float:
