@@ -152,17 +152,22 @@ def test_phone_photo_is_scanned_natively_and_upright(phone_photos):
 
 
 def test_small_photo_keeps_the_upsampled_scan(shared_photos):
-    # 501x700 px with faces of ~76 and ~108 px: the smaller one needs the
-    # pyramid-up step (the HOG window is 80 px).
+    # 501x700 px with faces of ~76 and ~108 px (HOG's boxes): the smaller one
+    # needs HOG's pyramid-up step (its window is 80 px); MTCNN (the default)
+    # looks for faces from half that size on such a photo and finds both at
+    # the same places.
     path = str(shared_photos / "faces" / "knn_examples" / "test" / "kit_with_rose.jpg")
-    analyzer = FaceAnalyzer()
-    image = analyzer.load(path)
-    assert image.size == (501, 700) and analyzer.config.plan(700) == (700, 1)
-    faces = analyzer.analyze(image, image.info["full_size"])
+    hog = FaceAnalyzer(DetectorConfig(detector="hog"))
+    image = hog.load(path)
+    assert image.size == (501, 700) and hog.config.plan(700) == (700, 1)
+    faces = hog.analyze(image, image.info["full_size"])
     assert len(faces) == 2 and min(f.size_px for f in faces) < 80
-    old = FaceAnalyzer(DetectorConfig(native=False, gray=False))
+    old = FaceAnalyzer(DetectorConfig(native=False, gray=False, detector="hog"))
     before = old.analyze(decode(path, name=path, target=1024))
     assert sorted(round(f.box[0], 2) for f in faces) == sorted(round(f.box[0], 2) for f in before)
+    default = FaceAnalyzer().analyze(image, image.info["full_size"])
+    assert len(default) == 2
+    assert np.allclose(sorted(f.box[0] for f in default), sorted(f.box[0] for f in faces), atol=0.02)
 
 
 def test_faces_stage_is_idempotent_and_survives_bad_files(shared_photos, settings, catalog, tmp_path):

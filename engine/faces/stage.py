@@ -37,11 +37,25 @@ def image_need(width: int, height: int, jpeg: bool) -> Need:
 
 def detect(inp: PhotoInput, config: Optional[DetectorConfig] = None) -> dict:
     config = config or CONFIG
-    analyzer = _analyzers.setdefault(config, FaceAnalyzer(config))
+    key = (config, inp.settings.models_dir, inp.settings.prefs.device)
+    analyzer = _analyzers.get(key)
+    if analyzer is None:
+        analyzer = _analyzers[key] = FaceAnalyzer(config, inp.settings)
     image = inp.image()
     full_size = image.info.get("full_size", image.size)
     faces = analyzer.analyze(image, full_size)
     return {"faces": faces, "full_size": full_size, "selfie": selfie_face(faces, inp.loaded)}
+
+
+def prepare(settings) -> None:
+    """Export the MTCNN networks once, before the workers start (each would
+    export them otherwise)."""
+    from ..runtime import onnx_path
+    from . import mtcnn
+
+    if CONFIG.detector == "mtcnn":
+        for name in mtcnn.NETS:
+            onnx_path(mtcnn.spec(name), settings.models_dir)
 
 
 def load(catalog, photos: list) -> dict:
@@ -73,4 +87,5 @@ def finish(catalog, settings, progress, cancel, params: ClusterParams = ClusterP
 
 
 STAGE = PhotoStage(NAME, VERSION, write=write, compute=detect, image=image_need, load=load, finish=finish,
+                   prepare=prepare,
                    description="faces: detection, 128-D embeddings, people")
