@@ -77,13 +77,22 @@ def album_sections(catalog, d: dict) -> list:
     return [("ALBUMS", rows)] if rows else []
 
 
+# The interest terms (engine/interest/score.py) in words.
+INTEREST_TERMS = {
+    "quality": "technical quality (sharpness, exposure, noise)",
+    "people": "shows people",
+    "taste": "learned from your ratings, picks and keep/trash decisions",  # ratings read from XMP/EXIF count too
+    "own": "your own rating, flag or keep/trash",
+}
+
+
 def interest_sections(catalog, d: dict) -> list:
     b = catalog.interest_breakdown(d["id"])
     if not b:
         return []
     rows = [("Interest", f"{b['interest']:.0%}")]
     for c in b["contributions"][:4]:
-        rows.append(("", f"{'+' if c['logit'] > 0 else '−'} {c['label']}"))
+        rows.append(("", f"{'+' if c['logit'] > 0 else '−'} {INTEREST_TERMS.get(c['term'], c['term'])}"))
     return [("INTEREST", rows)]
 
 
