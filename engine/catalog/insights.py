@@ -1,12 +1,12 @@
 """The Insights charts' store (a ``Catalog`` mixin listed in
 ``catalog/queries.py``). Each bar counts what the grid shows when it is
 clicked: photos over time with the grid's period filter (``browse.PERIOD``),
-people with the people store's ``PERSON_PHOTOS`` and display names (the
-People view's counts)."""
+people with the people store's ``people_by_photos`` and ``PERSON_PHOTOS``
+(the People view's counts and names)."""
 
 from __future__ import annotations
 
-from ..faces.people_queries import PERSON_PHOTOS, person_display_name
+from ..faces.people_queries import PERSON_PHOTOS
 from .browse import PERIOD
 
 
@@ -23,11 +23,7 @@ class InsightsQueries:
     def people_per_period(self, top_k: int = 4, fmt: str = "%Y") -> tuple[list[tuple[int, str]], list[tuple[str, list[int]]]]:
         """The ``top_k`` people with most photos ((id, name)), and per period
         how many photos each is in; empty when nobody is known yet."""
-        shows = PERSON_PHOTOS.format(photo="p", person="pe.id")
-        top = self.db.execute(
-            f"SELECT pe.id, pe.name, pe.owner, (SELECT count(*) FROM photos p WHERE p.status = 'ok' AND {shows}) "
-            "AS n FROM people pe WHERE n > 0 ORDER BY n DESC, pe.id LIMIT ?", (top_k,)).fetchall()
-        people = [(r["id"], person_display_name(r["id"], r["name"], r["owner"])) for r in top]
+        people = [(p["id"], p["name"]) for p in self.people_by_photos(top_k)]
         counts: dict[str, dict[int, int]] = {}
         period = PERIOD.format(photo="p")
         for pid, _ in people:

@@ -31,6 +31,7 @@ import argparse
 from ..catalog import user_commands
 from ..catalog.user_commands import perform
 from ..errors import PhotoOrgError
+from ..faces.people_queries import person_display_name
 from .common import Context
 
 
@@ -127,7 +128,7 @@ def _groups_json(catalog, groups) -> list[dict]:
 
 def _who(s: dict) -> str:
     """A candidate as the user can name it back: 'Ann (person 3)', 'person 3'."""
-    default = f"Person {s['person']}"
+    default = person_display_name(s["person"], None, 0)
     return f"person {s['person']}" if s["name"] in (None, default) else f"{s['name']} (person {s['person']})"
 
 

@@ -83,6 +83,20 @@ class PeopleQueries:
             out.append(PersonInfo(r["id"], r["name"], r["n"], r["photos"], r["owner"], bool(r["user_touched"]), cover))
         return out
 
+    def people_by_photos(self, top_k: Optional[int] = None) -> list[dict]:
+        """People in the library's photos, most photos first (the Insights
+        charts and the profile): ``id``, ``name`` (as displayed), ``owner``,
+        ``photos`` and ``faces``, counted as ``people_list`` counts them."""
+        shows = PERSON_PHOTOS.format(photo="p", person="pe.id")
+        rows = self.db.execute(
+            f"SELECT pe.id, pe.name, pe.owner, (SELECT count(*) FROM photos p WHERE p.status = 'ok' AND {shows}) "
+            "AS photos, (SELECT count(*) FROM faces f WHERE f.person_id = pe.id AND EXISTS (SELECT 1 FROM photos p "
+            "WHERE p.content_hash = f.content_hash AND +p.status = 'ok')) AS faces "
+            "FROM people pe WHERE photos > 0 ORDER BY photos DESC, pe.id LIMIT ?",
+            (-1 if top_k is None else top_k,)).fetchall()
+        return [{"id": r["id"], "name": person_display_name(r["id"], r["name"], r["owner"]), "owner": r["owner"],
+                 "photos": r["photos"], "faces": r["faces"]} for r in rows]
+
     # -- the user's corrections ---------------------------------------------------
     def _require_person(self, db, person_id: int) -> None:
         if db.execute("SELECT 1 FROM people WHERE id = ?", (person_id,)).fetchone() is None:
