@@ -107,6 +107,13 @@ def _prefix_bounds(folder: str) -> tuple[str, str]:
     return text, text[:-1] + chr(ord(os.sep) + 1)
 
 
+def folder_clause(folder: str) -> tuple[str, list]:
+    """The photos (alias p) in a folder and its subfolders: the grid's folder
+    filter, and the count the sidebar shows beside the folder."""
+    lo, hi = _prefix_bounds(folder)
+    return "p.path >= ? AND p.path < ?", [lo, hi]
+
+
 class BrowseQueries:
     """Mixin for ``Catalog``: reaches the database only through ``self.db``."""
 
@@ -120,9 +127,9 @@ class BrowseQueries:
     def _where(self, f: BrowseFilter) -> tuple[str, list[Any]]:
         clauses, params = ["p.status = ?"], [f.status]
         if f.folder:
-            lo, hi = _prefix_bounds(f.folder)
-            clauses.append("p.path >= ? AND p.path < ?")
-            params += [lo, hi]
+            clause, extra = folder_clause(f.folder)
+            clauses.append(clause)
+            params += extra
         if f.series_id is not None:
             clauses.append("p.id IN (SELECT photo_id FROM series_members WHERE series_id = ?)")
             params.append(f.series_id)

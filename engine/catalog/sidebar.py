@@ -1,7 +1,7 @@
 """The sidebar's store: the folder tree with each folder's photo count (a
 ``Catalog`` mixin listed in ``catalog/queries.py``). A folder's count is
-what the grid shows when the folder is chosen (photos in the library, not
-in the trash)."""
+what the grid shows when the folder is chosen (``browse.folder_clause``:
+photos in it and its subfolders, in the library, not in the trash)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..paths import fs_path
+from .browse import folder_clause
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class FolderEntry:
     path: str  # OS path
     parent_path: Optional[str]  # the nearest catalogued ancestor folder, if any
     photos: int  # photos directly in this folder
+    total: int = 0  # photos in it and its subfolders: what the grid shows for it
 
 
 class SidebarQueries:
@@ -50,5 +52,8 @@ class SidebarQueries:
             parent = os.path.dirname(path)
             while parent not in entries and os.path.dirname(parent) != parent:
                 parent = os.path.dirname(parent)
-            out.append(FolderEntry(fid, path, parent if parent in entries and parent != path else None, count))
+            clause, params = folder_clause(path)
+            # "+p.status": on the path index, not the status one (a range count per folder).
+            total = self.scalar(f"SELECT count(*) FROM photos p WHERE {clause} AND +p.status = 'ok'", params)
+            out.append(FolderEntry(fid, path, parent if parent in entries and parent != path else None, count, total))
         return out
