@@ -30,10 +30,6 @@ _SORTS: dict[str, str] = {
     "added": "p.id DESC",
     "rating": "coalesce(p.rating, 0) DESC, p.capture_ts, p.id",
 }
-SORT_LABELS = {
-    "date": "Date taken", "date_desc": "Newest first", "name": "File name", "added": "Recently added",
-    "rating": "Rating", "importance": "Importance", "interest": "Interest", "sharpness": "Sharpness",
-}
 FLAG_FILTERS = ("pick", "reject", "unflagged")
 # A photo's period ("%Y" or "%Y-%m" as the parameter): the grid's filter and
 # the Insights bars that lead to it count with this one expression.
