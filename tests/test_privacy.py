@@ -251,4 +251,3 @@ def test_numbers_on_separate_lines_are_not_a_card_number():
     assert classify_text(ticks) is None
     assert classify_text(["VISA", "4539 1488 0343 6467", "VALID THRU 12/28"]) == "bank"
     assert classify_text(["Transfer to", "IBAN DE89 3704 0044 0532 0130 00"]) == "bank"
-
