@@ -6,7 +6,10 @@ A domain adds analysis by putting a module named ``stage.py`` or
 ``<something>_stage.py`` in its package under ``engine/`` that defines
 ``STAGE``; nothing else lists it. A module that fails to import is an error,
 never a skip. Its tables go in the package's ``schema.py`` (``MIGRATIONS``,
-found the same way by ``catalog.schema``); an inspector section is a function
+found the same way by ``catalog.schema``); its catalog queries in the
+package's ``queries.py`` or ``*_queries.py`` (a mixin class named by
+``QUERIES``, found by ``catalog.stores``: ``Catalog`` is composed from them
+and a method name defined twice is an error); an inspector section is a function
 ``INSPECTOR(catalog, details) -> [(title, [(key, value)])]`` in the stage
 module (``inspector_providers()`` lists them for the window).
 

@@ -16,7 +16,7 @@ from photoorg.engine.albums.build import build_albums
 from photoorg.engine.albums.segment import Group, PhotoPoint
 from photoorg.engine.albums.trips import join_trips
 from photoorg.engine.catalog import Catalog
-from photoorg.engine.catalog.albums_store import PhotoPlace
+from photoorg.engine.albums.queries import PhotoPlace
 from photoorg.engine.cli import main
 from photoorg.engine.scan.scanner import scan
 from photoorg.engine.settings import Preferences, Settings

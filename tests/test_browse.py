@@ -177,6 +177,16 @@ def test_real_scan_browses(shared_photos, catalog, settings):
     assert {r.name for r in nature} == {n for n in os.listdir(folder / "nature")}
     caps = catalog.browse_capabilities()
     assert "date" in caps.sorts and "folder" in caps.filters
+    # The sidebar's count beside each folder is what the grid shows for it.
+    entries = catalog.folder_entries()
+    assert len(entries) > 2 and entries[0].total == len(rows)
+    for e in entries:
+        assert e.total == catalog.browse_count(BrowseFilter(folder=e.path)) >= e.photos, e
+    trashed = nature[0].id
+    with catalog.write() as db:
+        db.execute("UPDATE photos SET status = 'trashed' WHERE id = ?", (trashed,))
+    after = {e.path: e.total for e in catalog.folder_entries()}
+    assert after[str(folder / "nature")] == len(nature) - 1 == catalog.browse_count(BrowseFilter(folder=str(folder / "nature")))
 
 
 def test_photos_and_people_over_time(library):

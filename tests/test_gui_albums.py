@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pytestqt")
+from PySide6.QtCore import Qt  # noqa: E402
+
 from photoorg.engine.catalog import Catalog  # noqa: E402
 
 from test_gui_support import copy_library, make_albums, make_window, wait_idle  # noqa: E402
@@ -97,3 +99,32 @@ def test_correct_an_event_undo_it_and_open_the_story_panel(qtbot, albums_window,
     assert view.story_panel.plan is not None and view.story_panel.plan.slides
     view.story_panel.back.click()
     assert not view.story_shown()
+
+
+def test_the_album_list_says_each_date_once_and_shows_every_line(qtbot, albums_window):
+    from photoorg.app.views.albums_view import date_range
+
+    window, view = albums_window
+    catalog = window.session.catalog
+    album = next(a for a in catalog.albums("folders") if a.start_ts)
+    dates = date_range(album.start_ts, album.end_ts)
+    # The albums stage's titles end with the dates ("Nature · 3–5 May 2019"): said once.
+    catalog.set_album_title(album.id, f"Nature walk · {dates}")
+    view.refresh()
+    qtbot.waitUntil(lambda: any("Nature walk" in view.list.item(i).text() for i in range(view.list.count())))
+    text = next(view.list.item(i).text() for i in range(view.list.count()) if "Nature walk" in view.list.item(i).text())
+    assert text.count(dates) == 1 and text.splitlines()[1].endswith("photos"), text
+    # A title without its dates keeps them on the second line.
+    other = next(view.list.item(i).text() for i in range(view.list.count()) if "Nature walk" not in view.list.item(i).text())
+    assert " photo" in other.splitlines()[1] and any(ch.isdigit() for ch in other.splitlines()[1].split("·")[0])
+    # Every line of every album fits its row, however narrow the list (the
+    # last line, an event guess, was cut): the row is at least as tall as
+    # the text wrapped to the room beside the widest cover.
+    view.list.setFixedWidth(230)
+    qtbot.wait(200)
+    metrics = view.list.fontMetrics()
+    for i in range(view.list.count()):
+        item = view.list.item(i)
+        room = view.list.viewport().width() - 2 * view.list.spacing() - 12 - view.list.iconSize().width() - 16
+        lines = metrics.boundingRect(0, 0, room, 10_000, int(Qt.TextFlag.TextWordWrap), item.text()).height()
+        assert view.list.visualItemRect(item).height() >= lines, item.text()

@@ -150,6 +150,14 @@ def test_scores_read_as_percentages_and_ties_are_marked(qtbot, series_window):
     # A pick the model cannot tell from another one says so.
     both = view.model.strip(view.model.row_of(tied))
     assert "tied with #2" in header_text(both) and "choose yourself" in header_text(both)
+    # The header is two lines, each cut to the strip's width (the whole of it is the tooltip): at a
+    # narrow window no strip is wider than the list (no sideways scrolling).
+    from photoorg.app.widgets.series_delegate import header_lines
+
+    assert header_lines(both)[1].startswith("kept: your pick") or header_lines(both)[1].startswith("kept: best of 2")
+    window.resize(900, 700)
+    qtbot.wait(300)
+    assert view.list.horizontalScrollBar().maximum() == 0
     # The inspector explains the rank too.
     window.shell.show_photo(by_name["silver_fir.jpg"])
     texts = " ".join(w.text() for w in window.shell.inspector.findChildren(type(view.summary)))

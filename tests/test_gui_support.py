@@ -38,7 +38,7 @@ def make_albums(catalog) -> str:
     """Albums from the albums stage when it runs here; otherwise one album
     per folder saved through the albums store, with made-up event scores
     (the view shows whatever the store holds)."""
-    from photoorg.engine.catalog.albums_store import AlbumProposal
+    from photoorg.engine.albums.queries import AlbumProposal
 
     photos = catalog.photos()
     by_folder: dict[int, list] = {}

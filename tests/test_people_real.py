@@ -222,7 +222,23 @@ def test_unsure_faces_on_the_command_line_and_through_reclustering(party, capsys
     other = next(f["id"] for f in unsure["faces"] if f["id"] != face["id"])
     assert main(["--catalog", str(path), "people", "suggest", "accept", str(other), "--json"]) == 0
     made = json.loads(capsys.readouterr().out)
-    assert made["new_person"] is True
+    assert made["new_person"] is True and made["action"]
+    # Both answers are journalled as the window's Y and N are: 'undo --action'
+    # takes them back, the last first, and they can be given again.
+    with Catalog(path) as again:
+        assert again.face(other).person_id == made["person"]
+        assert nearest["person"] in again.face_rejections()[face["id"]]
+    assert main(["--catalog", str(path), "undo", "--action"]) == 0
+    assert main(["--catalog", str(path), "undo", "--action"]) == 0
+    capsys.readouterr()
+    with Catalog(path) as again:
+        assert again.face(other).person_id is None and again.person(made["person"]) is None
+        assert nearest["person"] not in again.face_rejections().get(face["id"], set())
+    assert main(["--catalog", str(path), "people", "suggest", "reject", str(face["id"]),
+                 str(nearest["person"])]) == 0
+    capsys.readouterr()
+    assert main(["--catalog", str(path), "people", "suggest", "accept", str(other), "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)
     with Catalog(path) as again:
         recluster(again)
         assert again.face(other).person_id == made["person"] and again.face(other).assigned_by == "user"

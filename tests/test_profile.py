@@ -115,5 +115,8 @@ def test_events_and_people_series_once_albums_and_faces_exist(catalog):
     assert [t["period"] for t in profile["events"]["timeline"]] == sorted(t["period"] for t in profile["events"]["timeline"])
     assert sum(t["photos"] for t in profile["events"]["timeline"]) == 8
     people = profile["people"]
-    assert [(p["name"], p["photos"], p["owner"]) for p in people] == [("Ann", 3, True), (None, 1, False)]
+    # Named and counted as the People view names and counts them.
+    assert [(p["name"], p["photos"], p["owner"]) for p in people] == [("Ann", 3, True), ("Person 2", 1, False)]
+    listed = {p.id: (p.display_name, p.photo_count) for p in catalog.people_list()}
+    assert {p["person_id"]: (p["name"], p["photos"]) for p in people} == listed
     assert len(ids) == 12

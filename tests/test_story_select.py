@@ -154,7 +154,7 @@ def test_faces_are_found_for_framing_before_the_faces_stage_ran(shared_photos, t
 
 
 def test_album_story_follows_the_albums_importance(walk, catalog, settings, capsys):
-    from photoorg.engine.catalog.albums_store import AlbumProposal
+    from photoorg.engine.albums.queries import AlbumProposal
     from photoorg.engine.story import select_story
 
     photos = catalog.photos()

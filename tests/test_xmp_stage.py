@@ -122,7 +122,7 @@ def test_a_named_face_of_a_sideways_photo_lands_on_the_face(catalog, on, shared_
 
 def _album(catalog, photos, event):
     from photoorg.engine.albums.build import default_mode
-    from photoorg.engine.catalog.albums_store import AlbumProposal
+    from photoorg.engine.albums.queries import AlbumProposal
 
     ids = catalog.sync_albums(default_mode(catalog), [AlbumProposal(
         "k1", "folder", None, tuple(p.id for p in photos), tuple(p.content_hash for p in photos), None, None,

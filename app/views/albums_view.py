@@ -8,16 +8,18 @@ background."""
 
 from __future__ import annotations
 
-from photoorg.engine.wording import count
 import datetime as dt
 from typing import Optional
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-    QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QSplitter, QStackedWidget, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
+
+from photoorg.engine.albums import titles
+from photoorg.engine.wording import count
 
 from photoorg.engine.albums.build import event_unnamed_reason
 from photoorg.engine.albums.naming import guess_text, named_event
@@ -46,14 +48,33 @@ def _labels() -> tuple[tuple[str, ...], callable]:
 
 
 def date_range(start: Optional[float], end: Optional[float]) -> str:
+    """An album's dates as its title writes them (``albums.titles.date_range``)."""
     if not start:
         return "undated"
-    a, b = dt.datetime.fromtimestamp(start), dt.datetime.fromtimestamp(end or start)
-    if a.date() == b.date():
-        return a.strftime("%d %b %Y")
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day}–{b.strftime('%d %b %Y')}"
-    return f"{a.strftime('%d %b %Y')} – {b.strftime('%d %b %Y')}"
+    return titles.date_range(dt.datetime.fromtimestamp(start).isoformat(),
+                             dt.datetime.fromtimestamp(end or start).isoformat()) or "undated"
+
+
+class AlbumItemDelegate(QStyledItemDelegate):
+    """Each album as tall as all its lines at the width they are painted in:
+    Qt's own hint measured the text wider than the style sheet's padding
+    and the cover leave it, and cut the last line (an event guess) short."""
+
+    PAD = 6  # #AlbumList::item { padding } in the style sheet
+    GAP = 16  # between the cover and the text, and the text's own margins
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        base = super().sizeHint(option, index)
+        view = self.parent()
+        cover = index.data(Qt.ItemDataRole.DecorationRole)
+        # A cover not loaded yet: as wide as a cover can be (it is laid out again when it comes).
+        icon = (cover.actualSize(view.iconSize()) if isinstance(cover, QIcon) and not cover.isNull()
+                else view.iconSize())
+        width = view.viewport().width() - 2 * view.spacing() - 2 * self.PAD - icon.width() - self.GAP
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        needed = option.fontMetrics.boundingRect(QRect(0, 0, max(60, width), 10_000),
+                                                 int(Qt.TextFlag.TextWordWrap), text).height()
+        return QSize(base.width(), max(needed, icon.height()) + 2 * self.PAD + 2)
 
 
 def _days_between(start: float, end: float) -> int:
@@ -72,6 +93,7 @@ class AlbumsView(LazyView):
         self.list = QListWidget()
         self.list.setObjectName("AlbumList")
         self.list.setWordWrap(True)
+        self.list.setItemDelegate(AlbumItemDelegate(self.list))
         self.list.setIconSize(QSize(72, 72))
         self.list.setSpacing(2)
         self.list.setMinimumWidth(220)
@@ -218,6 +240,7 @@ class AlbumsView(LazyView):
         self.select_album(target)
 
     def _apply_covers(self) -> None:
+        added = False
         for i in range(self.list.count()):
             item = self.list.item(i)
             h = self.covers.get(item.data(ID))
@@ -225,10 +248,17 @@ class AlbumsView(LazyView):
                 image = self.session.thumbs.get(h)
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
+                    added = True
+        if added:
+            self.list.doItemsLayout()  # a cover narrower than the widest leaves the text more room
 
     def _item_text(self, a) -> str:
         n = a.photo_count
-        line = f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {n} photo{'s' if n != 1 else ''}"
+        title = a.title or a.place or "Untitled"
+        dates = date_range(a.start_ts, a.end_ts)
+        # A title made by the albums stage ends with the dates: not twice.
+        when = "" if dates in title else f"{dates} · "
+        line = f"{title}\n{when}{count(n, 'photo')}"
         if a.source == "trip" and a.start_ts is not None and a.end_ts is not None:
             line += f" · trip of {_days_between(a.start_ts, a.end_ts)} days"
         if a.event:

@@ -187,7 +187,6 @@ class InsightsView(LazyView):
 
 
 def person_name(p: dict) -> str:
-    """As the People view names a person (``PersonInfo.display_name``)."""
-    if p["name"]:
-        return p["name"] + (" (you)" if p["owner"] else "")
-    return "You" if p["owner"] else f"Person {p['person_id']}"
+    """As the People view names a person (``people_by_photos`` gives the
+    display name), the owner marked as in its badge."""
+    return p["name"] + (" (you)" if p["owner"] and p["name"] != "You" else "")

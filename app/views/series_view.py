@@ -24,7 +24,7 @@ from ..qtutil import slot, start_once
 from ..session import Session, format_bytes
 from ..theme import icon
 from ..widgets.plan_panel import PlanPanel
-from ..widgets.series_delegate import SeriesDelegate, member_tooltip
+from ..widgets.series_delegate import SeriesDelegate, header_text, member_tooltip
 from .lazy import LazyView
 
 
@@ -66,6 +66,8 @@ class SeriesList(QListView):
             member = self.itemDelegate().member_at(self.visualRect(index), event.pos(), strip) if strip else None
             if member is not None:
                 self.setToolTip(member_tooltip(strip, member))
+            elif strip is not None and self.itemDelegate().in_header(self.visualRect(index), event.pos()):
+                self.setToolTip(header_text(strip))  # the whole header, where the strip is too narrow for it
             else:
                 self.setToolTip("")
         return super().viewportEvent(event)

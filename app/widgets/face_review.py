@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoorg.engine.catalog import user_commands
+from photoorg.engine.faces.people_queries import person_display_name
 
 from ..actions import ActionCommand
 from ..changes import Change
@@ -237,7 +238,7 @@ class FaceReview(QWidget):
         self._update()
 
     def _name(self, person_id: int) -> str:
-        return self.names.get(person_id, f"Person {person_id}")
+        return self.names.get(person_id) or person_display_name(person_id, None, 0)
 
     def _candidates(self) -> list:
         g, face = self.current_group(), self._current_face()

@@ -6,11 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QToolButton
 
-from photoorg.engine.catalog.browse import SORT_LABELS
-
 from ..qtutil import slot
 from ..theme import icon
 
+# The grid's sorts (``catalog.browse_capabilities().sorts``) in words.
+SORT_LABELS = {
+    "date": "Date taken", "date_desc": "Newest first", "name": "File name", "added": "Recently added",
+    "rating": "Rating", "importance": "Importance", "interest": "Interest", "sharpness": "Sharpness",
+}
 RATING_CHOICES = [("Any rating", None), ("★ and up", 1), ("★★ and up", 2), ("★★★ and up", 3),
                   ("★★★★ and up", 4), ("★★★★★", 5)]
 FLAG_CHOICES = [("Any flag", None), ("Picks", "pick"), ("Rejected", "reject"), ("Unflagged", "unflagged")]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from photoorg.engine.albums.build import event_unnamed_reason
 from photoorg.engine.albums.naming import guess_text
+from photoorg.engine.faces.people_queries import person_display_name
 from photoorg.engine.imaging.thumbnails import thumb_path
 
 
@@ -38,7 +39,7 @@ def people_sections(catalog, d: dict) -> list:
         elif person["name"]:
             names.append(person["name"] + (" (you)" if person["owner"] == 2 else ""))
         else:
-            names.append("You" if person["owner"] == 2 else f"Person {person['id']}")
+            names.append(person_display_name(person["id"], None, person["owner"]))
     text = ", ".join(names) + (f"{', ' if names else ''}{unknown} unknown face{'s' if unknown != 1 else ''}" if unknown else "")
     return [("PEOPLE", [("In the photo", text)])]
 
@@ -77,13 +78,22 @@ def album_sections(catalog, d: dict) -> list:
     return [("ALBUMS", rows)] if rows else []
 
 
+# The interest terms (engine/interest/score.py) in words.
+INTEREST_TERMS = {
+    "quality": "technical quality (sharpness, exposure, noise)",
+    "people": "shows people",
+    "taste": "learned from your ratings, picks and keep/trash decisions",  # ratings read from XMP/EXIF count too
+    "own": "your own rating, flag or keep/trash",
+}
+
+
 def interest_sections(catalog, d: dict) -> list:
     b = catalog.interest_breakdown(d["id"])
     if not b:
         return []
     rows = [("Interest", f"{b['interest']:.0%}")]
     for c in b["contributions"][:4]:
-        rows.append(("", f"{'+' if c['logit'] > 0 else '−'} {c['label']}"))
+        rows.append(("", f"{'+' if c['logit'] > 0 else '−'} {INTEREST_TERMS.get(c['term'], c['term'])}"))
     return [("INTEREST", rows)]
 
 

@@ -8,7 +8,6 @@ presented as ordered. ``member_at`` tells which member a click hit."""
 
 from __future__ import annotations
 
-from photoorg.engine.wording import count
 import datetime as dt
 from typing import Optional
 
@@ -16,13 +15,17 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
+from photoorg.engine.wording import count
+
 from ..series_model import Member, Strip, StripRole
 from ..session import format_bytes
 from ..theme import icon_image
 
-HEADER = 24
+LINE = 17
+HEADER = 2 * LINE + 6  # two lines, each elided to the strip's width (the full text is the header's tooltip)
 PAD = 6
 PICK = QColor("#3f9b5a")
+MORE = 64  # the width of "+N more"
 
 
 def percent(score: Optional[float]) -> str:
@@ -75,16 +78,23 @@ def member_tooltip(strip: Strip, m: Member) -> str:
     return "\n".join(lines)
 
 
-def header_text(strip: Strip) -> str:
+def header_lines(strip: Strip) -> tuple[str, str]:
+    """The strip's header as two lines: what it is (kind, size, date, what a
+    clean-up frees), then which shot is kept and why (the long part)."""
     kind = {"duplicates": "Identical copies", "similar": "Similar moments (you pick; not in Clean up all)"}.get(
         strip.kind, "Redundant shots")
     when = dt.datetime.fromtimestamp(strip.capture_ts).strftime("%d %b %Y %H:%M") if strip.capture_ts else "undated"
     if strip.kind == "similar":
-        freed = (f" · cleaning this stack frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed
-                 else " · every shot shows something the others lack")
+        freed = (f"cleaning this stack frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed
+                 else "every shot shows something the others lack")
     else:
-        freed = f" · clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else " · nothing to clean up"
-    return f"{kind} · {count(len(strip.members), 'photo')} · {when} · kept: {pick_reason(strip)}{freed}"
+        freed = f"clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else "nothing to clean up"
+    return f"{kind} · {count(len(strip.members), 'photo')} · {when} · {freed}", f"kept: {pick_reason(strip)}"
+
+
+def header_text(strip: Strip) -> str:
+    """The header in one line (its tooltip, tests)."""
+    return " · ".join(header_lines(strip))
 
 
 class SeriesDelegate(QStyledItemDelegate):
@@ -98,7 +108,9 @@ class SeriesDelegate(QStyledItemDelegate):
         self._small.setPointSizeF(8)
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802
-        return QSize(option.rect.width() or 800, HEADER + self.thumb + 2 * PAD + 16)
+        # No width of its own: the list gives each strip its whole width (a
+        # width here made a horizontal scroll bar and cut the last shots).
+        return QSize(1, HEADER + self.thumb + 2 * PAD + 16)
 
     def _cells(self, rect: QRect, strip: Strip) -> list[tuple[QRect, Member]]:
         cells = []
@@ -110,7 +122,14 @@ class SeriesDelegate(QStyledItemDelegate):
                 break
             cells.append((QRect(x, top, self.thumb, self.thumb + 14), m))
             x += step
+        # Room for "+N more" after the last shot shown, inside the strip.
+        while len(cells) < len(strip.members) and len(cells) > 1 and cells[-1][0].right() + MORE > rect.right():
+            cells.pop()
         return cells
+
+    @staticmethod
+    def in_header(rect: QRect, pos) -> bool:
+        return rect.top() <= pos.y() < rect.top() + HEADER
 
     def member_at(self, rect: QRect, pos, strip: Strip) -> Optional[Member]:
         for cell, m in self._cells(rect, strip):
@@ -129,8 +148,12 @@ class SeriesDelegate(QStyledItemDelegate):
         painter.fillRect(rect.adjusted(0, 1, 0, -1), QColor("#26303a") if selected else QColor("#1d1d1d"))
         painter.setPen(QColor("#d8d8d8"))
         painter.setFont(self._bold if selected else QFont())
-        painter.drawText(rect.adjusted(PAD + 2, 4, -PAD, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         header_text(strip))
+        metrics = painter.fontMetrics()
+        width = rect.width() - 2 * PAD - 2
+        for i, line in enumerate(header_lines(strip)):
+            painter.drawText(QRect(rect.left() + PAD + 2, rect.top() + 4 + i * LINE, width, LINE),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             metrics.elidedText(line, Qt.TextElideMode.ElideRight, width))
         cells = self._cells(rect, strip)
         for cell, m in cells:
             self._member(painter, cell, m)
@@ -139,7 +162,7 @@ class SeriesDelegate(QStyledItemDelegate):
             painter.setPen(QColor("#9a9a9a"))
             painter.setFont(self._small)
             last = cells[-1][0] if cells else rect
-            painter.drawText(QRect(last.right() + 4, last.top(), 80, self.thumb), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRect(last.right() + 4, last.top(), MORE - 4, self.thumb), Qt.AlignmentFlag.AlignVCenter,
                              f"+{hidden} more")
         painter.restore()
 

@@ -107,13 +107,6 @@ class Sidebar(QTreeWidget):
         children: dict = {}
         for e in entries:
             children.setdefault(e.parent_path, []).append(e)
-        totals: dict[str, int] = {}
-
-        def total(e) -> int:
-            if e.path not in totals:
-                totals[e.path] = e.photos + sum(total(c) for c in children.get(e.path, []))
-            return totals[e.path]
-
         def add(parent_item: QTreeWidgetItem, e, prefix: str = "") -> None:
             kids = children.get(e.path, [])
             name = prefix + (os.path.basename(e.path) or e.path)
@@ -122,7 +115,8 @@ class Sidebar(QTreeWidget):
                 return
             if parent_item is self.folders:
                 name = e.path.replace(os.path.expanduser("~"), "~", 1)
-            item = self._item(parent_item, f"{name}  ({total(e):,})", "folder",
+            # e.total: what the grid shows for the folder (the store counts it the grid's way).
+            item = self._item(parent_item, f"{name}  ({e.total:,})", "folder",
                               ("filter", {"folder": e.path}, os.path.basename(e.path) or e.path))
             item.setToolTip(0, e.path)
             for kid in kids:

@@ -65,7 +65,7 @@ def default_mode(catalog) -> str:
 
 
 def _proposals(catalog, settings: Settings, mode: str, params: SegmentParams):
-    from ..catalog.albums_store import AlbumProposal
+    from .queries import AlbumProposal
 
     photos = catalog.photos()
     folders = catalog.folder_paths()

@@ -1,30 +1,25 @@
 """The catalog: one SQLite file per library, owned by the ``Catalog`` class.
 
-``Catalog`` is assembled from per-domain query mixins (one module each, beside
-this one) over ``CatalogBase``, which owns the connections, the lock and the
-migrations. No other module opens the database.
+The catalog package is a thin owner: ``CatalogBase`` (``db.py``) opens the
+file, holds the lock and the connections and runs the migrations (each
+domain's ``schema.py``, found by ``schema.py`` here). The queries are the
+domains' own stores: a mixin class named by ``QUERIES`` in a
+``queries.py``/``*_queries.py`` module of each package under ``engine/``
+(faces and people in ``faces``, private photos in ``privacy``, interest
+scores in ``interest``, albums, series, curation; the generic ones, photos,
+scans, features, edits, the action journal and the window's grid, sidebar,
+Insights and inspector reads, in ``catalog/queries.py``). ``stores.py`` finds
+them; ``Catalog`` is composed from them, and two stores defining one method
+name is an error. No other module opens the database.
 """
 
 from __future__ import annotations
 
-from .actions import ActionQueries
-from .albums_store import AlbumQueries
-from .browse import BrowseQueries
-from .curation_store import CurationQueries
 from .db import CatalogBase
-from .edits import EditQueries
-from .faces_store import FaceQueries
-from .features import FeatureQueries
-from .interest_store import InterestQueries
-from .photos import PhotoQueries
-from .scans import ScanQueries
-from .series_store import SeriesQueries
+from .stores import query_mixins, store_module_names
 
 
-class Catalog(
-    ScanQueries, PhotoQueries, FeatureQueries, EditQueries, BrowseQueries, SeriesQueries, AlbumQueries,
-    FaceQueries, CurationQueries, InterestQueries, ActionQueries, CatalogBase,
-):
+class Catalog(*query_mixins(store_module_names(), CatalogBase), CatalogBase):
     """A photo library's catalog. Use as a context manager or call close()."""
 
 

@@ -1,6 +1,8 @@
-"""Catalog queries for browsing: sorted, filtered photo lists for the window's
-virtualized grid, folder trees and the inspector's details (a mixin of
-``Catalog``; Qt-free like the rest of the engine).
+"""The grid's store: sorted, filtered photo lists for the window's
+virtualized grid (a ``Catalog`` mixin listed in ``catalog/queries.py``;
+Qt-free like the rest of the engine). The sidebar's folder tree, the
+Insights charts and the inspector's details are in ``sidebar.py``,
+``insights.py`` and ``inspector.py``.
 
 The grid of a 100,000-photo library needs one light row per photo (id,
 content hash for the thumbnail, name, rating, flag, badges) in display order;
@@ -17,7 +19,8 @@ from itertools import starmap
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, Optional
 
-from ..paths import fs_path, to_db
+from ..faces.people_queries import PERSON_PHOTOS
+from ..paths import to_db
 
 # sort key -> ORDER BY clause over the alias p (photos)
 _SORTS: dict[str, str] = {
@@ -27,11 +30,10 @@ _SORTS: dict[str, str] = {
     "added": "p.id DESC",
     "rating": "coalesce(p.rating, 0) DESC, p.capture_ts, p.id",
 }
-SORT_LABELS = {
-    "date": "Date taken", "date_desc": "Newest first", "name": "File name", "added": "Recently added",
-    "rating": "Rating", "importance": "Importance", "interest": "Interest", "sharpness": "Sharpness",
-}
 FLAG_FILTERS = ("pick", "reject", "unflagged")
+# A photo's period ("%Y" or "%Y-%m" as the parameter): the grid's filter and
+# the Insights bars that lead to it count with this one expression.
+PERIOD = "strftime(?, {photo}.capture_ts, 'unixepoch')"
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,6 @@ class GridRow(NamedTuple):
     private: int = 0
 
 
-@dataclass(frozen=True)
-class FolderEntry:
-    id: int
-    path: str  # OS path
-    parent_path: Optional[str]  # the nearest catalogued ancestor folder, if any
-    photos: int  # photos directly in this folder
-
-
 @dataclass
 class BrowseCapabilities:
     sorts: list[str] = field(default_factory=list)
@@ -109,6 +103,13 @@ def _prefix_bounds(folder: str) -> tuple[str, str]:
     return text, text[:-1] + chr(ord(os.sep) + 1)
 
 
+def folder_clause(folder: str) -> tuple[str, list]:
+    """The photos (alias p) in a folder and its subfolders: the grid's folder
+    filter, and the count the sidebar shows beside the folder."""
+    lo, hi = _prefix_bounds(folder)
+    return "p.path >= ? AND p.path < ?", [lo, hi]
+
+
 class BrowseQueries:
     """Mixin for ``Catalog``: reaches the database only through ``self.db``."""
 
@@ -122,9 +123,9 @@ class BrowseQueries:
     def _where(self, f: BrowseFilter) -> tuple[str, list[Any]]:
         clauses, params = ["p.status = ?"], [f.status]
         if f.folder:
-            lo, hi = _prefix_bounds(f.folder)
-            clauses.append("p.path >= ? AND p.path < ?")
-            params += [lo, hi]
+            clause, extra = folder_clause(f.folder)
+            clauses.append(clause)
+            params += extra
         if f.series_id is not None:
             clauses.append("p.id IN (SELECT photo_id FROM series_members WHERE series_id = ?)")
             params.append(f.series_id)
@@ -139,7 +140,7 @@ class BrowseQueries:
             clauses.append("p.flag = ?")
             params.append(f.flag)
         if f.period:
-            clauses.append("strftime(?, p.capture_ts, 'unixepoch') = ?")
+            clauses.append(f"{PERIOD.format(photo='p')} = ?")
             params += ["%Y-%m" if len(f.period) > 4 else "%Y", f.period]
         if f.photo_ids is not None:
             ids = [int(i) for i in f.photo_ids][:30_000]
@@ -154,7 +155,7 @@ class BrowseQueries:
             if value is None:
                 continue
             if name == "private":
-                clauses.append(("" if value else "NOT ") + self._private_sql())
+                clauses.append(("" if value else "NOT ") + self.private_sql("p"))
                 continue
             if name == "event":
                 # The albums titled with this event (one rule, in Python: a
@@ -208,13 +209,7 @@ class BrowseQueries:
         return sorted(rows, key=lambda r: -scores.get(r.id, -1.0))
 
     def _private_column(self) -> str:
-        return f", {self._private_sql()}"
-
-    def _private_sql(self) -> str:
-        portraits = self.portraits_private()
-        from ..privacy.rules import private_sql
-
-        return private_sql("p", bool(portraits))
+        return f", {self.private_sql('p')}"  # the privacy store's rule (privacy/queries.py)
 
     def _grid_query(self, sql: str, params: list) -> list[GridRow]:
         cursor = self.db.conn.cursor()
@@ -237,124 +232,17 @@ class BrowseQueries:
                 out[row.id] = row
         return out
 
-    # -- the sidebar ---------------------------------------------------------------
-    def folder_entries(self) -> list[FolderEntry]:
-        """Every catalogued folder holding photos, the scanned roots, and the
-        folders between them (those two with no photo of their own have id
-        0), in tree order, each with its parent in this list."""
-        rows = self.db.execute(
-            "SELECT f.id, f.path, f.raw_path, count(p.id) FROM folders f "
-            "LEFT JOIN photos p ON p.folder_id = f.id AND p.status = 'ok' "
-            "WHERE f.missing = 0 GROUP BY f.id HAVING count(p.id) > 0"
-        ).fetchall()
-        entries = {fs_path(r[1], r[2]): (r[0], r[3]) for r in rows}
-        roots = [fs_path(r[0], r[1]) for r in self.db.execute("SELECT path, raw_path FROM roots")]
-        for root in roots:
-            entries.setdefault(root, (0, 0))
-        for path in list(entries):
-            # The folders between a photo folder and the root it was scanned
-            # under, so the tree shows where each folder really is.
-            root = max((r for r in roots if path.startswith(r.rstrip(os.sep) + os.sep)), key=len, default=None)
-            parent = os.path.dirname(path)
-            while root is not None and len(parent) > len(root) and parent not in entries:
-                entries[parent] = (0, 0)
-                parent = os.path.dirname(parent)
-        out = []
-        for path in sorted(entries, key=lambda p: p.split(os.sep)):
-            fid, count = entries[path]
-            parent = os.path.dirname(path)
-            while parent not in entries and os.path.dirname(parent) != parent:
-                parent = os.path.dirname(parent)
-            out.append(FolderEntry(fid, path, parent if parent in entries and parent != path else None, count))
-        return out
-
-    # -- the Insights charts -----------------------------------------------------------
-    def photos_per_period(self, fmt: str = "%Y-%m") -> list[tuple[str, int]]:
-        """(period, photos) in time order, for dated photos in the library."""
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT strftime(?, capture_ts, 'unixepoch') AS period, count(*) FROM photos "
-            "WHERE status = 'ok' AND capture_ts IS NOT NULL GROUP BY period ORDER BY period", (fmt,))]
-
-    def people_per_period(self, top_k: int = 4, fmt: str = "%Y") -> tuple[list[tuple[int, str]], list[tuple[str, list[int]]]]:
-        """The ``top_k`` people with most photos ((id, name)), and per period
-        how many photos each is in; empty without the faces capability."""
-        top = self.db.execute(
-            "SELECT pe.id, coalesce(pe.name, CASE WHEN pe.owner = 2 THEN 'You' ELSE 'Person ' || pe.id END), "
-            "count(DISTINCT ph.id) AS n FROM people pe JOIN faces f ON f.person_id = pe.id "
-            "JOIN photos ph ON ph.content_hash = f.content_hash AND ph.status = 'ok' "
-            "GROUP BY pe.id ORDER BY n DESC, pe.id LIMIT ?", (top_k,)).fetchall()
-        people = [(r[0], r[1]) for r in top]
-        if not people:
-            return [], []
-        marks = ",".join("?" * len(people))
-        counts: dict[str, dict[int, int]] = {}
-        for period, pid, n in self.db.execute(
-                f"SELECT strftime(?, ph.capture_ts, 'unixepoch') AS period, f.person_id, count(DISTINCT ph.id) "
-                f"FROM faces f JOIN photos ph ON ph.content_hash = f.content_hash AND ph.status = 'ok' "
-                f"WHERE f.person_id IN ({marks}) AND ph.capture_ts IS NOT NULL GROUP BY period, f.person_id",
-                (fmt, *[p[0] for p in people])):
-            counts.setdefault(period, {})[pid] = n
-        return people, [(period, [counts[period].get(pid, 0) for pid, _ in people]) for period in sorted(counts)]
-
-    # -- the inspector -------------------------------------------------------------
-    def photo_details(self, photo_id: int) -> Optional[dict[str, Any]]:
-        """Everything the inspector shows about one photo, as plain values."""
-        row = self.db.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
-        if row is None:
-            return None
-        d = dict(row)
-        d["path"] = fs_path(row["path"], row["raw_path"])
-        d.pop("raw_path", None)
-        series = self.db.execute(
-            "SELECT m.series_id, m.rank, m.score, s.pick_photo_id, s.user_pick, s.kind, "
-            "(SELECT count(*) FROM series_members x WHERE x.series_id = m.series_id) "
-            "FROM series_members m JOIN series s ON s.id = m.series_id WHERE m.photo_id = ?",
-            (photo_id,),
-        ).fetchone()
-        if series:
-            d["series"] = {"id": series[0], "rank": series[1], "score": series[2],
-                           "is_pick": series[3] == photo_id, "user_pick": bool(series[4]),
-                           "kind": series[5], "size": series[6]}
-        d["albums"] = [
-            {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
-             "rank": r[6], "size": r[7], "event_p": r[8]}
-            for r in self.db.execute(
-                "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
-                "a.user_event, ap.importance, "
-                "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
-                "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id), "
-                # the model's probability for its event ("event_p"): the window says "no clear
-                # event" below the title's threshold rather than presenting a guess as the event
-                "CASE WHEN json_valid(a.event_scores) THEN json_extract(a.event_scores, '$.\"' || a.event || '\"') END "
-                "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
-                (photo_id,))]
-        d["privacy"] = self._photo_privacy(row["content_hash"])
-        return d
-
-    def _photo_privacy(self, content_hash: str) -> dict[str, Any]:
-        """One photo's private flag and why (``privacy.rules``)."""
-        from ..privacy.rules import is_private, privacy_reasons
-
-        reasons = []
-        row = self.db.execute("SELECT * FROM photo_privacy WHERE content_hash = ?", (content_hash,)).fetchone()
-        if row:
-            portraits = self.portraits_private()
-            reasons = privacy_reasons(bool(row["document"]), row["doc_kind"],
-                                      bool(row["screenshot"]), bool(row["portrait"]), portraits)
-        override = self.scalar("SELECT private FROM privacy_overrides WHERE content_hash = ?", (content_hash,))
-        private = is_private(reasons, None if override is None else bool(override))
-        return {"private": private, "reasons": reasons, "override": None if override is None else bool(override)}
-
 
 # -- sorts and filters on other domains' tables ------------------------------------
-# A private photo: privacy.rules.private_sql, made from the same rule as the
-# reasons FaceQueries.privacy_list gives (tests/test_browse.py checks that the
-# two agree). Close people are no reason.
+# A private photo: the privacy store's rule (privacy/queries.py: one SQL
+# expression that privacy_list, is_private and the inspector use too). A
+# person's photos: the people store's PERSON_PHOTOS (the People view counts
+# them with it).
 _DOMAIN_FILTERS: dict[str, Any] = {
     "album_id": lambda v: ("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", [v]),
     "event": None,  # built in _where (the albums titled with the event)
-    "person_id": lambda v: ("p.content_hash IN (SELECT content_hash FROM faces WHERE person_id = ?)", [v]),
-    "private": None,  # built by _private_sql (needs the close people)
+    "person_id": lambda v: (PERSON_PHOTOS.format(photo="p", person="?"), [v]),
+    "private": None,  # built in _where (the privacy store's rule, with the portrait setting)
     "quality": lambda v: _quality_filter(v),
 }
 

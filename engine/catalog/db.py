@@ -3,8 +3,9 @@
 One writer connection, serialized by a lock and used inside ``write()``
 transactions; one read connection per thread, so that the window's thread can
 read while a worker thread writes (WAL mode lets readers proceed during a
-write). Domain queries live in mixin modules beside this one and reach the
-database only through ``self.db`` and ``self.write()``.
+write). Domain queries live in the domains' store modules (``stores.py``
+finds them) and reach the database only through ``self.db`` and
+``self.write()``.
 """
 
 from __future__ import annotations

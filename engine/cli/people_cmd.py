@@ -31,6 +31,7 @@ import argparse
 from ..catalog import user_commands
 from ..catalog.user_commands import perform
 from ..errors import PhotoOrgError
+from ..faces.people_queries import person_display_name
 from .common import Context
 
 
@@ -125,9 +126,17 @@ def _groups_json(catalog, groups) -> list[dict]:
     return out
 
 
+def _label(catalog, person_id) -> str:
+    """The person an action names in the undo list, as the window names them."""
+    if person_id is None:
+        return "a new person"
+    found = catalog.person(person_id)
+    return found.display_name if found else person_display_name(person_id, None, 0)
+
+
 def _who(s: dict) -> str:
     """A candidate as the user can name it back: 'Ann (person 3)', 'person 3'."""
-    default = f"Person {s['person']}"
+    default = person_display_name(s["person"], None, 0)
     return f"person {s['person']}" if s["name"] in (None, default) else f"{s['name']} (person {s['person']})"
 
 
@@ -168,15 +177,18 @@ def _suggest(ctx: Context, catalog) -> int:
                 if sugg[face]:
                     person = sugg[face][0].person_id
                 else:  # unsure or in a "new person?" group: the top offer is a new person
-                    person, new = catalog.accept_as_new_person([face]), True
-            if not new:
-                catalog.accept_suggestions([face], person)
-            result = {"face": face, "person": person, "accepted": True, "new_person": new}
+                    new = True
+            # Journalled as the window's Y is, so 'photoorg undo --action' takes it back.
+            action, made = perform(catalog, user_commands.accept_faces([face], None if new else person,
+                                                                       _label(catalog, None if new else person)))
+            person = made if new else person
+            result = {"face": face, "person": person, "accepted": True, "new_person": new, "action": action}
         elif verb == "reject":
             if len(args.ids) != 2:
                 raise PeopleError("give the face and the person: people suggest reject FACE PERSON")
-            catalog.reject_suggestion(args.ids[0], args.ids[1])
-            result = {"face": args.ids[0], "person": args.ids[1], "rejected": True}
+            action, _ = perform(catalog, user_commands.reject_suggestion(args.ids[0], args.ids[1],
+                                                                         _label(catalog, args.ids[1])))
+            result = {"face": args.ids[0], "person": args.ids[1], "rejected": True, "action": action}
         else:  # accept-group
             groups = review_groups(catalog)
             if len(args.ids) != 1 or not 1 <= args.ids[0] <= len(groups):
@@ -186,11 +198,9 @@ def _suggest(ctx: Context, catalog) -> int:
             if person is None and g.unsure:
                 raise PeopleError(f"group {args.ids[0]} holds unsure faces of different people: "
                                   "answer them one by one (people suggest accept FACE [PERSON])")
-            if person is None:
-                person = catalog.accept_as_new_person(g.face_ids)
-            else:
-                catalog.accept_suggestions(g.face_ids, person)
-            result = {"group": args.ids[0], "person": person, "faces": g.face_ids}
+            action, made = perform(catalog, user_commands.accept_faces(g.face_ids, person, _label(catalog, person)))
+            person = made if person is None else person
+            result = {"group": args.ids[0], "person": person, "faces": g.face_ids, "action": action}
     except (KeyError, ValueError) as exc:
         raise PeopleError(str(exc).strip("'\"")) from None
     ctx.emit(result, ", ".join(f"{k} {v}" for k, v in result.items()))

@@ -164,18 +164,15 @@ def _events(catalog) -> Optional[dict]:
 
 
 def _people(catalog, top_k: int) -> Optional[list[dict]]:
+    """The people chart: the people store's counts (the People view's)."""
     try:
-        rows = catalog.db.execute(
-            "SELECT pe.id, pe.name, pe.owner, count(DISTINCT ph.id) AS photos, count(DISTINCT f.id) AS faces "
-            "FROM people pe JOIN faces f ON f.person_id = pe.id "
-            "JOIN photos ph ON ph.content_hash = f.content_hash AND ph.status = 'ok' "
-            "GROUP BY pe.id ORDER BY photos DESC, pe.id LIMIT ?", (top_k,)).fetchall()
+        people = catalog.people_by_photos(top_k)
     except sqlite3.OperationalError:
         return None
-    if not rows:
+    if not people:
         return None
-    return [{"person_id": r["id"], "name": r["name"], "owner": bool(r["owner"] and r["owner"] >= 1),
-             "photos": r["photos"], "faces": r["faces"]} for r in rows]
+    return [{"person_id": p["id"], "name": p["name"], "owner": bool(p["owner"]), "photos": p["photos"],
+             "faces": p["faces"]} for p in people]
 
 
 def _curation(catalog, photos: list, signals: dict[int, dict]) -> dict:

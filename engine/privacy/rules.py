@@ -14,7 +14,9 @@ person would not want in a slideshow.
    seen in many photos over several days is a signal for stories and
    importance (``Catalog.close_people``), not an exclusion.
 
-The user's override beats the rules (``Catalog.set_private``).
+The user's override beats the rules (``Catalog.set_private``). The rule that
+puts these together, the stored evidence and the override, is stated once,
+in SQL, in ``privacy/queries.py``; this module decides the evidence.
 
 Portraits: the paper calls a photo a portrait when the central 2/3 of it
 holds a face wider than a threshold times the photo's width, the threshold
@@ -115,40 +117,6 @@ def is_document(text: TextEvidence, face_widths: Sequence[float] = ()) -> bool:
 # The reason a private photo gives, per document kind (doctext.classify_text).
 KIND_REASON = {"identity": "identity_document", "bank": "bank_document", "medical": "medical_document",
                "address": "address_document", "receipt": "receipt", "page": "page_of_writing"}
-
-
-# The privacy rule, stated once: a photo is private when the user said so,
-# otherwise when its stored evidence (photo_privacy) holds one of these
-# columns, the portrait only with the paper's portrait setting on. Both the
-# reasons in words (``privacy_reasons``) and the grid's SQL (``private_sql``)
-# are made from it, so the two cannot disagree.
-PRIVATE_EVIDENCE = (("document", False), ("screenshot", False), ("portrait", True))
-
-
-def privacy_reasons(document: bool, doc_kind: Optional[str], screenshot: bool, portrait: bool,
-                    portraits_private: bool = False) -> list[str]:
-    """Why the rules call a photo private (empty: not private), from its
-    stored evidence; a portrait counts only with the paper's rule turned on."""
-    evidence = {"document": document, "screenshot": screenshot, "portrait": portrait}
-    reasons = []
-    for column, needs_setting in PRIVATE_EVIDENCE:
-        if evidence[column] and (portraits_private or not needs_setting):
-            reasons.append(KIND_REASON.get(doc_kind or "", "document") if column == "document" else column)
-    return reasons
-
-
-def private_sql(photo: str, portraits_private: bool) -> str:
-    """The same rule as an SQL expression over the photos alias ``photo``
-    (1 private, 0 not): the user's override, else the evidence."""
-    terms = " OR ".join(f"pp.{column}" for column, needs_setting in PRIVATE_EVIDENCE
-                        if portraits_private or not needs_setting)
-    return (f"coalesce((SELECT o.private FROM privacy_overrides o WHERE o.content_hash = {photo}.content_hash), "
-            f"coalesce((SELECT {terms} FROM photo_privacy pp WHERE pp.content_hash = {photo}.content_hash), 0))")
-
-
-def is_private(reasons: list[str], override: Optional[bool]) -> bool:
-    """The user's word wins over the rules' reasons."""
-    return override if override is not None else bool(reasons)
 
 
 # A PNG without a camera is a screenshot when it reads like a screen: six or

@@ -127,3 +127,21 @@ class SeriesQueries:
                        (photo_id, time.time(), series_id))
             self.record_decision("series_pick", photo_id=photo_id, other_photo_id=row["pick_photo_id"],
                                  series_id=series_id)
+
+    def photo_series(self, photo_id: int) -> Optional[dict]:
+        """The series a photo is in, for the inspector: id, its rank and
+        score, whether it is the pick (and the user's), kind and size."""
+        series = self.db.execute(
+            "SELECT m.series_id, m.rank, m.score, s.pick_photo_id, s.user_pick, s.kind, "
+            "(SELECT count(*) FROM series_members x WHERE x.series_id = m.series_id) "
+            "FROM series_members m JOIN series s ON s.id = m.series_id WHERE m.photo_id = ?",
+            (photo_id,),
+        ).fetchone()
+        if series is None:
+            return None
+        return {"id": series[0], "rank": series[1], "score": series[2],
+                "is_pick": series[3] == photo_id, "user_pick": bool(series[4]),
+                "kind": series[5], "size": series[6]}
+
+
+QUERIES = SeriesQueries

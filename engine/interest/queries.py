@@ -1,4 +1,7 @@
-"""Catalog queries of the interest domain (a mixin of ``Catalog``).
+"""The interest domain's store (a ``Catalog`` mixin, found by
+``catalog.stores``): the interest stage's rows, read back as scores
+(``interest.score`` defines how terms make a score; this module only reads
+and writes rows).
 
 The interest stage writes one row per content (``save_interest``); everyone
 else reads through photo ids:
@@ -15,24 +18,13 @@ reading, so a new rating changes the score at once, without re-analysis.
 from __future__ import annotations
 
 import json
-import math
 import time
 from typing import Iterable, Optional
 
 import numpy as np
 
-from ..interest.signals import own_logit, per_photo_signals
-
-_TERM_LABELS = {
-    "quality": "technical quality (sharpness, exposure, noise)",
-    "people": "shows people",
-    "taste": "learned from your ratings, picks and keep/trash decisions",  # ratings read from XMP/EXIF count too
-    "own": "your own rating, flag or keep/trash",
-}
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+from .score import contributions, interest, photo_terms
+from .signals import per_photo_signals
 
 
 class InterestQueries:
@@ -129,16 +121,13 @@ class InterestQueries:
             row = rows.get(h)
             if row is None:
                 continue
-            terms = {k: float(v) for k, v in json.loads(row["prior"]).items()}
-            terms["taste"] = float(row["user_raw"] or 0.0)
-            terms["own"] = own_logit(own.get(pid))
-            out[pid] = terms
+            out[pid] = photo_terms(json.loads(row["prior"]), row["user_raw"], own.get(pid))
         return out
 
     def interest_scores(self, photo_ids: Iterable[int]) -> dict[int, float]:
         """photo id -> interest in [0, 1] (0.5: nothing known either way).
         Photos the interest stage has not scored yet are left out."""
-        return {pid: round(_sigmoid(sum(t.values())), 4) for pid, t in self.interest_logits(photo_ids).items()}
+        return {pid: interest(t) for pid, t in self.interest_logits(photo_ids).items()}
 
     def interest_breakdown(self, photo_id: int) -> Optional[dict]:
         """For the inspector: the score, each term's share, the model's
@@ -150,13 +139,12 @@ class InterestQueries:
         row = self._interest_rows([h])[h]
         attention = (np.frombuffer(row["attention"], "<f4").astype(np.float64).reshape(4, 4).round(4).tolist()
                      if row["attention"] else None)
-        logit = sum(terms.values())
-        contributions = sorted(
-            ({"term": k, "label": _TERM_LABELS.get(k, k), "logit": round(v, 4)} for k, v in terms.items() if v),
-            key=lambda c: -abs(c["logit"]))
         return {
-            "photo_id": int(photo_id), "interest": round(_sigmoid(logit), 4), "logit": round(logit, 4),
-            "contributions": contributions, "dimensions": json.loads(row["dims"]),
+            "photo_id": int(photo_id), "interest": interest(terms), "logit": round(sum(terms.values()), 4),
+            "contributions": contributions(terms), "dimensions": json.loads(row["dims"]),
             "attention": attention, "backbone_attention": json.loads(row["backbone_attention"] or "{}"),
             "weights": row["weights_key"],
         }
+
+
+QUERIES = InterestQueries

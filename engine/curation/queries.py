@@ -252,3 +252,6 @@ class CurationQueries:
     def set_sidecar_mtime(self, photo_id: int, mtime_ns: int) -> None:
         with self.write() as db:
             db.execute("UPDATE photos SET sidecar_mtime_ns = ? WHERE id = ?", (mtime_ns, photo_id))
+
+
+QUERIES = CurationQueries

@@ -307,3 +307,24 @@ class AlbumQueries:
         that still exists and is still corrected."""
         rows = self.db.execute("SELECT id, user_event FROM albums WHERE user_event IS NOT NULL ORDER BY id")
         return [(r[0], r[1]) for r in rows]
+
+    def photo_albums(self, photo_id: int) -> list[dict]:
+        """The albums a photo is in, for the inspector: id, title, mode,
+        event (the user's first), the photo's importance and rank there,
+        the album's size and the model's probability for its event."""
+        return [
+            {"id": r[0], "title": r[1], "mode": r[2], "event": r[3], "user_event": r[4], "importance": r[5],
+             "rank": r[6], "size": r[7], "event_p": r[8]}
+            for r in self.db.execute(
+                "SELECT a.id, coalesce(a.user_title, a.title), a.mode, coalesce(a.user_event, a.event), "
+                "a.user_event, ap.importance, "
+                "(SELECT count(*) + 1 FROM album_photos o WHERE o.album_id = a.id AND o.importance > ap.importance), "
+                "(SELECT count(*) FROM album_photos o WHERE o.album_id = a.id), "
+                # the model's probability for its event ("event_p"): the window says "no clear
+                # event" below the title's threshold rather than presenting a guess as the event
+                "CASE WHEN json_valid(a.event_scores) THEN json_extract(a.event_scores, '$.\"' || a.event || '\"') END "
+                "FROM album_photos ap JOIN albums a ON a.id = ap.album_id WHERE ap.photo_id = ? ORDER BY a.mode",
+                (photo_id,))]
+
+
+QUERIES = AlbumQueries
