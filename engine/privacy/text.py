@@ -23,8 +23,10 @@ sign, exactly 3), so the gate of 2 keeps a margin of one box; 74 photos go
 on to the full pass (69 with the v6 gate of 3), and every photo that the
 v6 gate sent and v4 does not had no recognized line at all: the stored
 text, words and flags are the same. Using the v4 detector in the full pass
-too would halve its cost but reads 3 lines instead of 4 on 11 of them
-(they would stop counting as text-heavy): not done. At 480 px, or with the
+too would cut its cost by a third but reads 3 lines instead of 4 on 11 of
+them and misses two of the six labelled documents, the book page and the
+handwritten notes (tests/bench/bench_privacy.py --labelled: 4 of 6): not
+done. At 480 px, or with the
 default box threshold (0.5), handwritten notes and the shop sign fall
 below the gate: that is why 640 px and 0.3.
 
