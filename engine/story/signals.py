@@ -123,11 +123,12 @@ def live_faces(path: str, thumbs_dir: Optional[Path], content_hash: str) -> list
         return []
     im.thumbnail((FACE_PX, FACE_PX), Image.Resampling.BILINEAR)
     try:
-        from ..faces.detect import FaceAnalyzer
+        from ..faces.detect import DetectorConfig, FaceAnalyzer
 
         rgb = np.ascontiguousarray(np.asarray(im))
         h, w = rgb.shape[:2]
-        found = FaceAnalyzer().detect(rgb)
+        # HOG alone: no model files to export for a glance at a thumbnail.
+        found = FaceAnalyzer(DetectorConfig(detector="hog")).detect(rgb)
     except Exception:  # noqa: BLE001 - no detector: the saliency prior frames the photo
         return []
     boxes = [(max(0, r.left()) / w, max(0, r.top()) / h, min(w, r.right() + 1) / w, min(h, r.bottom() + 1) / h)
