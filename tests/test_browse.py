@@ -192,8 +192,13 @@ def test_real_scan_browses(shared_photos, catalog, settings):
 def test_photos_and_people_over_time(library):
     catalog, ids, _ = library
     per_month = catalog.photos_per_period("%Y-%m")
-    assert sum(n for _, n in per_month) == 4  # the undated photo is left out
-    assert [p for p, _ in per_month] == sorted(p for p, _ in per_month)
+    assert sum(a + b for _, a, b in per_month) == 4  # the undated photo is left out
+    assert [p for p, _, _ in per_month] == sorted(p for p, _, _ in per_month)
+    # A photo dated only by its file's time counts apart.
+    with catalog.write() as db:
+        db.execute("UPDATE photos SET capture_source = 'mtime' WHERE id = ?", (ids["a1"],))
+    again = catalog.photos_per_period("%Y-%m")
+    assert sum(b for _, _, b in again) == 1 and sum(a + b for _, a, b in again) == 4
     people, periods = catalog.people_per_period()
     assert (people, periods) == ([], []) or all(len(v) == len(people) for _, v in periods)
 

@@ -14,6 +14,9 @@ from ..session import Session
 from .lazy import LazyView
 from ..widgets.charts import BarChart, PlacesPlot, TimeBars
 
+# The date inside the file (or its sidecar, its name) against only the file's
+# modification time (a copied file's is the day it was copied).
+PHOTO_DATES = ("dated in the file", "file time only")
 NOT_YET = "Appears once the photos are analysed (File ▸ Analyse now)"
 NO_EVENTS = "No album has an event label yet (albums get one when the photos are analysed)"
 NO_PEOPLE = "No people yet: faces are found when the photos are analysed"
@@ -34,25 +37,28 @@ def load_insights(catalog) -> dict:
     return out
 
 
-def _continuous(months: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _continuous(months: list[tuple]) -> list[tuple[str, list[int]]]:
     """Every month (or, over four years, every year) from the first to the
-    last, empty ones included, so the bars are a time axis."""
+    last, empty ones included, so the bars are a time axis. ``months``:
+    (period, count, count, ...) rows; the counts stay apart (stacked bars)."""
     if not months:
         return []
+    width = len(months[0]) - 1
     first, last = months[0][0], months[-1][0]
     y0, m0 = int(first[:4]), int(first[5:7])
     y1, m1 = int(last[:4]), int(last[5:7])
-    counts = dict(months)
+    counts = {row[0]: list(row[1:]) for row in months}
     if (y1 - y0) * 12 + m1 - m0 > 48:
-        years: dict[str, int] = {}
-        for period, n in months:
-            years[period[:4]] = years.get(period[:4], 0) + n
-        return [(str(y), years.get(str(y), 0)) for y in range(y0, y1 + 1)]
+        years: dict[str, list[int]] = {}
+        for period, *values in months:
+            total = years.setdefault(period[:4], [0] * width)
+            years[period[:4]] = [a + b for a, b in zip(total, values)]
+        return [(str(y), years.get(str(y), [0] * width)) for y in range(y0, y1 + 1)]
     out = []
     y, m = y0, m0
     while (y, m) <= (y1, m1):
         key = f"{y:04d}-{m:02d}"
-        out.append((key, counts.get(key, 0)))
+        out.append((key, counts.get(key, [0] * width)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 
@@ -77,7 +83,7 @@ class InsightsView(LazyView):
         row.addWidget(self.summary, 1)
         row.addWidget(refresh)
 
-        self.photos = TimeBars("Photos over time")
+        self.photos = TimeBars("Photos over time", PHOTO_DATES)
         self.events = BarChart("Events (albums)", ("photos",))
         self.events_time = TimeBars("Events over time (photos per year)")
         self.groups = BarChart("What your photos show", ("whole library", "weighted by your interest"), fmt="{:.0%}")
@@ -127,7 +133,7 @@ class InsightsView(LazyView):
         opens its photos in the library (``open_photos``)."""
         self.loaded = True
         self.data = data
-        self.photos.set_periods([(p, [n]) for p, n in data["photos"]], "No dated photos yet",
+        self.photos.set_periods(data["photos"], "No dated photos yet",
                                 keys=lambda period, _j: ({"period": period}, f"Photos of {period}"))
         people_ids = [pid for pid, _ in data["people_names"]]
         names = dict(data["people_names"])
