@@ -43,3 +43,84 @@ def test_videos_view_shows_posters_and_scrubs(qtbot, shared_photos, tmp_path, se
     qtbot.wait(300)
     view.play.setChecked(False)
     assert not window.shell.banner.isVisible()
+
+
+def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photos, tmp_path, settings, monkeypatch):
+    """A video in the Library grid between the photos by date, with its poster,
+    a play mark and its duration; the loupe plays it (Qt Multimedia here:
+    libpulse0 is installed by packaging/system-packages.sh), the inspector
+    describes it, and culling keys leave it alone."""
+    import datetime as dt
+    import shutil
+
+    from PySide6.QtCore import Qt
+
+    from photoorg.app.widgets.video_player import VideoPlayer, qt_multimedia_available
+    from photoorg.engine.pipeline import run_stages
+    from photoorg.engine.video.browse import is_video_row
+    from photoorg.engine.video.synthetic_clips import Shot, library_photos, make_clip
+
+    assert qt_multimedia_available(), "PySide6.QtMultimedia does not load: install libpulse0"
+    photos = library_photos(shared_photos, limit=60)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name in ("Nikon_COOLPIX_P1.jpg", "Pentax_K10D.jpg"):  # 2008-03-07 and 2008-05-04 by EXIF
+        shutil.copy(shared_photos / "exif" / "jpg" / name, lib / name)
+    made = make_clip([Shot(photos[0], 3.0), Shot(photos[50], 3.0)], lib / "walk.mp4", size=(320, 180),
+                     creation_time="2008-04-01T12:00:00Z")
+    window = make_window(qtbot, settings, analyse_after_scan=False)
+    window.add_folders([str(lib)])
+    wait_idle(qtbot, window)
+    outcome = run_stages(window.session.catalog, settings, only=["videos"])
+    assert outcome[0].status == "done", outcome[0].error
+    view = window.shell.show_view("library")
+    view.refresh(reset=True)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and is_video_row(view.model.row_at(1)), timeout=30_000)
+    video = view.model.row_at(1)
+    assert video.name == "walk.mp4" and abs(video.duration - made.duration_s) < 0.2
+    qtbot.waitUntil(lambda: window.session.thumbs.get(video.content_hash) is not None, timeout=10_000)
+    poster = window.session.thumbs.get(video.content_hash)
+    assert poster.width() > 100  # the poster frame, not a placeholder
+
+    # The grid paints a white play mark in the middle of the video's cell.
+    view.grid.select_photo(video.id)
+    rect = view.grid.visualRect(view.model.row_index(1))
+    shot = view.grid.viewport().grab(rect).toImage()
+    centre = shot.pixelColor(shot.width() // 2, (shot.height() - 10) // 2)
+    assert min(centre.red(), centre.green(), centre.blue()) > 200, centre.name()
+
+    # The inspector describes the video; a flag key leaves it (and the catalog) alone.
+    qtbot.waitUntil(lambda: window.shell.inspector.photo_id == video.id, timeout=5_000)
+    view.edit("flag", "pick")
+    assert view.model.row_at(1).flag is None
+
+    # The loupe plays it.
+    view.open_loupe()
+    player = view.player
+    assert view.stack.currentWidget() is player and player.backend == "qt"
+    qtbot.waitUntil(lambda: player.frames_shown >= 5 and player.position > 0.3, timeout=20_000)
+    assert player.screen.image is not None and player.screen.image.width() >= 300
+    qtbot.keyClick(player, Qt.Key.Key_Space)  # pause
+    assert not player.playing
+    qtbot.keyClick(player, Qt.Key.Key_Left)  # the photo before it: the photo loupe
+    assert view.stack.currentWidget() is view.loupe
+    view.close_loupe()
+    assert view.stack.currentWidget() is view.grid
+    assert not window.shell.banner.isVisible()
+
+    # Without Qt Multimedia the same player scrubs and plays frames itself.
+    qt_multimedia_available.cache_clear()
+    monkeypatch.setenv("PHOTOORG_VIDEO_PLAYER", "frames")
+    try:
+        fallback = VideoPlayer()
+        qtbot.addWidget(fallback)
+        fallback.resize(480, 320)
+        fallback.show()
+        assert fallback.backend == "frames"
+        fallback.open(video.id, video.path, video.duration)
+        qtbot.waitUntil(lambda: fallback.frames_shown >= 5 and fallback.position > 0.2, timeout=20_000)
+        fallback.seek(4.5)  # the second shot
+        assert 4.0 < fallback.position < 5.0
+        fallback.stop()
+    finally:
+        qt_multimedia_available.cache_clear()
