@@ -124,3 +124,19 @@ def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photo
         fallback.stop()
     finally:
         qt_multimedia_available.cache_clear()
+
+
+def test_settings_choose_the_story_video_sound_and_the_time_limit(qtbot, settings):
+    from photoorg.engine.settings import Preferences
+
+    window = make_window(qtbot, settings, analyse_after_scan=False)
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog.video_sound.currentData() == "muted"  # the default
+    dialog.video_sound.setCurrentIndex(dialog.video_sound.findData("under-music"))
+    dialog.video_limit.setValue(45)
+    dialog._accept()
+    wait_idle(qtbot, window)
+    stored = Preferences.from_dict(window.session.catalog.get_pref("preferences"))
+    assert (stored.story_video_sound, stored.video_time_limit_s) == ("under-music", 45.0)
+    assert window.session.settings.prefs == stored  # what the story and the videos stage read

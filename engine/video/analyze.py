@@ -118,8 +118,13 @@ def analyze_frames(info: dict, times: list[float], frames: Optional[np.ndarray],
             return VideoAnalysis(info, "partial", reason, problems)  # audio only: catalogued, nothing to see
         return VideoAnalysis(info, "partial", reason, problems)
     duration = float(info.get("duration_s") or 0.0)
+    step = times[1] - times[0] if len(times) > 1 else 0.5
     if duration <= 0 or duration < times[-1]:
-        duration = times[-1] + (times[1] - times[0] if len(times) > 1 else 0.5) / 2
+        duration = times[-1] + step / 2
+    elif problems and times[-1] + step < duration:
+        # Reading stopped early (the time limit, a truncated file): segments
+        # cover what was read, not the pictures that were never seen.
+        duration = times[-1] + step / 2
     if cuts is None:
         cuts = find_cuts(times, frames)
     segs = make_segments(duration, times, cuts)
