@@ -140,3 +140,53 @@ def test_settings_choose_the_story_video_sound_and_the_time_limit(qtbot, setting
     stored = Preferences.from_dict(window.session.catalog.get_pref("preferences"))
     assert (stored.story_video_sound, stored.video_time_limit_s) == ("under-music", 45.0)
     assert window.session.settings.prefs == stored  # what the story and the videos stage read
+
+
+def test_series_view_shows_video_copies_and_cleans_them_up_with_undo(qtbot, shared_photos, tmp_path, settings):
+    """Copies of a video are a strip in Series (kept copy first); "Clean up
+    all" sends the copy to the trash, another take stays; Ctrl+Z puts it back."""
+    import os
+    import subprocess
+
+    from photoorg.engine.pipeline import run_stages
+    from photoorg.engine.story.ffmpeg import ffmpeg_exe
+    from photoorg.engine.video.synthetic_clips import Shot, library_photos, make_clip
+
+    photos = library_photos(shared_photos, limit=60)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shots = [Shot(photos[i], 3.0) for i in (3, 9, 17)]
+    make_clip(shots, lib / "walk.mp4", size=(320, 180), seed=1)
+    make_clip(shots, lib / "walk-again.mp4", size=(320, 180), seed=2)  # another take of the same scene
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(lib / "walk.mp4"), "-vf", "scale=256:144",
+                    "-c:v", "libx264", "-crf", "30", str(lib / "walk-sent.mp4")], check=True)
+    window = make_window(qtbot, settings, analyse_after_scan=False)
+    window.add_folders([str(lib)])
+    wait_idle(qtbot, window)
+    assert run_stages(window.session.catalog, settings, only=["videos"])[0].status == "done"
+    view = window.shell.show_view("series")
+    view.refresh()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=30_000)
+    strip = view.model.strip(0)
+    assert strip.kind == "videos" and [m.name for m in strip.members] == ["walk.mp4", "walk-sent.mp4"]
+    assert [m.goes for m in strip.members] == [False, True]
+    assert strip.members[1].why.startswith("the same video as walk.mp4")
+    from photoorg.app.widgets.series_delegate import header_text
+
+    assert header_text(strip).startswith("Copies of a video · 2 videos")
+    assert "1 video copied" in view.summary.text()
+
+    view.clean_all.click()
+    qtbot.waitUntil(lambda: view.plan_panel.isVisible(), timeout=20_000)
+    assert [os.path.basename(i.path) for i in view.plan_panel.plan.items] == ["walk-sent.mp4"]
+    view.plan_panel.apply_button.click()
+    wait_idle(qtbot, window)
+    assert not (lib / "walk-sent.mp4").exists()
+    assert (lib / "walk.mp4").exists() and (lib / "walk-again.mp4").exists()
+    status = window.session.catalog.query("SELECT status FROM videos WHERE path LIKE '%walk-sent.mp4'")[0][0]
+    assert status == "trashed"
+    window.undo()
+    wait_idle(qtbot, window)
+    assert (lib / "walk-sent.mp4").exists()
+    status = window.session.catalog.query("SELECT status FROM videos WHERE path LIKE '%walk-sent.mp4'")[0][0]
+    assert status == "ok"

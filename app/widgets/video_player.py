@@ -96,8 +96,6 @@ class VideoPlayer(QWidget):
         layout.addWidget(self.caption)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._next_frame)
-        if self.backend == "qt":
-            self._make_qt_player()
 
     # -- the two backends ---------------------------------------------------------
     def _make_qt_player(self) -> None:
@@ -140,6 +138,8 @@ class VideoPlayer(QWidget):
         self.screen.message = ""
         self.screen.image = poster
         self.screen.update()
+        if self.backend == "qt" and self._player is None:
+            self._make_qt_player()  # at the first video: no audio device is opened before one plays
         if self._player is not None:
             self._player.setSource(QUrl.fromLocalFile(path))
             if start_s:

@@ -16,14 +16,11 @@ them to their videos, whose status follows the moves and the undo.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 CHECK_FRAMES = 8
 CHECK_WIDTH = 64
@@ -89,6 +86,64 @@ def _rank(v: VideoFile, place_rank: dict[int, int]) -> tuple:
 
 
 @dataclass
+class VideoGroup:
+    """Videos that are copies of one another (the stage's pairs, joined):
+    ``members`` ranked, the one to keep first; ``kinds``: video id -> how it
+    was matched ("same clip", "trimmed copy"; none for the first of a pair)."""
+
+    members: list[VideoFile]
+    kinds: dict[int, str]
+
+    @property
+    def keeper(self) -> VideoFile:
+        return self.members[0]
+
+
+def video_groups(catalog) -> list[VideoGroup]:
+    """The groups of near-duplicate videos still on disk, in the order the
+    clean-up ranks them (the Series view's strips and ``photoorg series``)."""
+    from ..curation import places
+
+    pairs = [tuple(r) for r in catalog.query("SELECT video_id, duplicate_of, kind FROM video_duplicates")]
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b, _ in pairs:
+        parent[root(a)] = root(b)
+    by_root: dict[int, list[int]] = {}
+    for v in list(parent):
+        by_root.setdefault(root(v), []).append(v)
+    files = _files(catalog, parent)
+    kinds = {a: kind for a, _, kind in pairs}
+    out = []
+    for members in by_root.values():
+        group = [files[v] for v in members if v in files and os.path.exists(files[v].path)]
+        if len(group) < 2:
+            continue
+        best = places.best_copy([(v.id, v.path, v.mtime_ns) for v in group])
+        place_rank = {v.id: 0 if v.id == best else 1 for v in group}
+        group.sort(key=lambda v: _rank(v, place_rank))
+        out.append(VideoGroup(group, {v.id: kinds[v.id] for v in group if v.id in kinds}))
+    out.sort(key=lambda g: g.keeper.id)
+    return out
+
+
+def video_series_json(catalog) -> list[dict]:
+    """``photoorg series``: each group of copied videos, the one a clean-up
+    keeps first (rank 1)."""
+    from ..paths import display
+
+    return [{"id": g.keeper.id, "kind": "video copies", "pick": display(g.keeper.path),
+             "videos": [{"id": v.id, "path": display(v.path), "rank": rank, "duration": round(v.duration, 2),
+                         "copy": g.kinds.get(v.id)} for rank, v in enumerate(g.members, 1)]}
+            for g in video_groups(catalog)]
+
+
+@dataclass
 class VideoProposal:
     file: VideoFile
     keeper: VideoFile
@@ -98,35 +153,16 @@ class VideoProposal:
 def video_copies(catalog) -> tuple[list[VideoProposal], list[tuple[VideoFile, str]]]:
     """(copies to trash, videos kept with the reason) from the stored
     near-duplicate pairs, every proposal checked frame by frame."""
-    from ..curation import places
     from .duplicates import match
     from .store import signatures
 
-    pairs = [tuple(r) for r in catalog.query("SELECT video_id, duplicate_of FROM video_duplicates")]
-    if not pairs:
+    groups = video_groups(catalog)
+    if not groups:
         return [], []
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = {}
-    for v in list(parent):
-        groups.setdefault(root(v), []).append(v)
-    files = _files(catalog, parent)
     sigs = {vid: (sig, times) for vid, sig, times, _ in signatures(catalog)}
     proposals, kept = [], []
-    for members in groups.values():
-        group = [files[v] for v in members if v in files and os.path.exists(files[v].path)]
-        if len(group) < 2:
-            continue
-        best = places.best_copy([(v.id, v.path, v.mtime_ns) for v in group])
-        place_rank = {v.id: 0 if v.id == best else 1 for v in group}
-        group.sort(key=lambda v: _rank(v, place_rank))
+    for g in groups:
+        group = g.members
         keeper = group[0]
         kept.append((keeper, "the longest, sharpest copy of its video"))
         for v in group[1:]:
@@ -155,11 +191,7 @@ def add_video_copies(catalog, plan) -> None:
     from ..curation.fileops import file_hash
     from ..curation.plan import KeptPhoto, PlanItem
 
-    try:
-        proposals, kept = video_copies(catalog)
-    except Exception as exc:  # noqa: BLE001 - the photos' clean-up goes on without the videos'
-        log.warning("video copies not planned: %s", exc)
-        return
+    proposals, kept = video_copies(catalog)
     for p in proposals:
         try:
             if os.stat(p.keeper.path).st_size != p.keeper.size:
@@ -196,4 +228,5 @@ def mark_restored(catalog, item_ids: list[int], status: str = "ok") -> None:
                    f"(SELECT video_id FROM video_curation_items WHERE item_id IN ({marks}))", (status, *item_ids))
 
 
-__all__ = ["add_video_copies", "frame_difference", "mark_restored", "mark_trashed", "video_copies"]
+__all__ = ["VideoGroup", "add_video_copies", "frame_difference", "mark_restored", "mark_trashed", "video_copies",
+           "video_groups", "video_series_json"]
