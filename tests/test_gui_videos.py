@@ -78,6 +78,7 @@ def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photo
     qtbot.waitUntil(lambda: view.model.rowCount() == 3 and is_video_row(view.model.row_at(1)), timeout=30_000)
     video = view.model.row_at(1)
     assert video.name == "walk.mp4" and abs(video.duration - made.duration_s) < 0.2
+    qtbot.waitUntil(lambda: window.status.count_label.text() == "2 photos")  # videos are not counted as photos
     qtbot.waitUntil(lambda: window.session.thumbs.get(video.content_hash) is not None, timeout=10_000)
     poster = window.session.thumbs.get(video.content_hash)
     assert poster.width() > 100  # the poster frame, not a placeholder

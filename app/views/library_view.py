@@ -150,7 +150,8 @@ class LibraryView(LazyView):
         elif anchor is not None:
             QTimer.singleShot(0, lambda: self._restore_top(anchor))
         self._update_empty()
-        self.count_changed.emit(self.model.rowCount())
+        # The status strip counts photos ("n of N photos"); videos are rows too.
+        self.count_changed.emit(sum(1 for r in self.model.rows if not is_video_row(r)))
 
     def _top_visible(self) -> Optional[int]:
         if self.grid.verticalScrollBar().value() == 0:

@@ -18,7 +18,7 @@ private photo, a quality, exact photo ids, an event) leave videos out.
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import os
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
@@ -141,7 +141,16 @@ def merge_rows(photos: list, videos: list[VideoGridRow], sort: str, limit: Optio
     if not videos:
         return photos
     if sort in MERGED_SORTS:
-        rows = list(heapq.merge(photos, videos, key=_sort_key(sort)))
+        # Each video's place among the photos by bisection: a few key calls per
+        # video, not one per photo (100,000 photo rows stay as they are).
+        key = _sort_key(sort)
+        rows, start = [], 0
+        for v in videos:
+            at = bisect.bisect_right(photos, key(v), lo=start, key=key)
+            rows += photos[start:at]
+            rows.append(v)
+            start = at
+        rows += photos[start:]
     else:
         rows = photos + videos
     return rows if limit is None else rows[:limit]
