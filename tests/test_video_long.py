@@ -63,3 +63,5 @@ def test_short_time_limit_keeps_what_was_read(four_hours, settings):
     assert read_to < HOURS_4 - 600  # it did stop early...
     assert res.segments[-1].end <= read_to + 40  # ...and no segment claims the part never read
     assert all(s.scene and 0.0 <= s.importance <= 1.0 for s in res.segments)
+    # Segments one sample interval long when sampled sparsely: each has a frame of its own.
+    assert len(res.segments) <= res.frames + 3

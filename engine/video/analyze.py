@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from .features import FrameFeatures, frame_features, pick_frames, segment_batch
-from .segments import Segment, find_cuts, make_segments
+from .segments import SEGMENT_S, Segment, find_cuts, make_segments
 
 MAX_HIGHLIGHTS = 3
 BLACK = 0.08  # mean brightness under which a frame is "black" (never a poster)
@@ -127,7 +127,9 @@ def analyze_frames(info: dict, times: list[float], frames: Optional[np.ndarray],
         duration = times[-1] + step / 2
     if cuts is None:
         cuts = find_cuts(times, frames)
-    segs = make_segments(duration, times, cuts)
+    # About 5 s each, or one sample apart when sampled sparser (a 4-hour file is
+    # sampled every 40 s): no segment without a frame of its own.
+    segs = make_segments(duration, times, cuts, length=max(SEGMENT_S, step))
     feats = frame_features(runner, frames)
     picks = [pick_frames(*s.samples) for s in segs]
     results: list[SegmentResult] = []
