@@ -103,3 +103,28 @@ def test_clean_up_trashes_true_copies_only_and_undo_restores(library):
     assert (lib / "walk-sent.mp4").exists() and (lib / "walk-trimmed.mp4").exists()
     listed = {Path(v["path"]).name for v in json.loads(_cli(cat, "videos", "--json").stdout)["videos"]}
     assert listed == set(videos)
+
+
+def test_frame_check_on_a_shaken_clip(tmp_path):
+    """A shaken clip changes at every frame: its re-encoded copy, a frame off
+    after re-encoding, still passes; another take of it does not."""
+    from conftest import SHARED_PHOTOS
+
+    from photoorg.engine.video.cleanup import MAX_FRAME_DIFF, VideoFile, frame_difference
+    from photoorg.engine.video.probe import probe
+    from photoorg.engine.video.synthetic_clips import Shot, library_photos, make_clip
+
+    if not SHARED_PHOTOS.is_dir():
+        pytest.skip(f"real test photos not found at {SHARED_PHOTOS}")
+    photos = library_photos(SHARED_PHOTOS, limit=40)
+    shots = [Shot(photos[i], 3.0, "shake") for i in (4, 12, 20)]
+    original = make_clip(shots, tmp_path / "shaky.mp4", size=(320, 180), seed=1)
+    other = make_clip(shots, tmp_path / "shaky-again.mp4", size=(320, 180), seed=2)
+    _ffmpeg("-i", original.path, "-vf", "scale=256:144", "-c:v", "libx264", "-crf", "32", str(tmp_path / "sent.mp4"))
+
+    def file(path) -> VideoFile:
+        info = probe(str(path))
+        return VideoFile(0, str(path), 0, 0, info.duration_s, info.width * info.height, info.fps)
+
+    assert frame_difference(file(tmp_path / "sent.mp4"), file(original.path), 0.0) < MAX_FRAME_DIFF
+    assert frame_difference(file(other.path), file(original.path), 0.0) > 2 * MAX_FRAME_DIFF
