@@ -67,7 +67,7 @@ def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photo
     for name in ("Nikon_COOLPIX_P1.jpg", "Pentax_K10D.jpg"):  # 2008-03-07 and 2008-05-04 by EXIF
         shutil.copy(shared_photos / "exif" / "jpg" / name, lib / name)
     made = make_clip([Shot(photos[0], 3.0), Shot(photos[50], 3.0)], lib / "walk.mp4", size=(320, 180),
-                     creation_time="2008-04-01T12:00:00Z")
+                     creation_time="2008-03-07T10:05:46Z")  # ten minutes after the first photo
     window = make_window(qtbot, settings, analyse_after_scan=False)
     window.add_folders([str(lib)])
     wait_idle(qtbot, window)
@@ -108,6 +108,18 @@ def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photo
     view.close_loupe()
     assert view.stack.currentWidget() is view.grid
     assert not window.shell.banner.isVisible()
+
+    # Albums by time: the video joins the album of its time, shown and counted there.
+    from photoorg.engine.albums.build import build_albums
+
+    build_albums(window.session.catalog, settings, "time")
+    albums = window.shell.show_view("albums")
+    albums.refresh()
+    qtbot.waitUntil(lambda: any("1 video" in albums.list.item(i).text() for i in range(albums.list.count())),
+                    timeout=20_000)
+    holder = next(i for i in range(albums.list.count()) if "1 video" in albums.list.item(i).text())
+    albums.list.setCurrentRow(holder)
+    qtbot.waitUntil(lambda: any(is_video_row(r) for r in albums.model.rows), timeout=10_000)
 
     # Without Qt Multimedia the same player scrubs and plays frames itself.
     qt_multimedia_available.cache_clear()
