@@ -94,6 +94,8 @@ def test_videos_in_the_grid_rows_by_date_and_name(library):
         assert [is_video_row(r) for r in rated] == [False] * 4 + [True] * 2
         assert not any(map(is_video_row, rows_with_videos(c, BrowseFilter(flag="unflagged"), "date")))
         assert [r.name for r in rows_with_videos(c, BrowseFilter(text="near"), "date")] == ["zz-near.mp4"]
+        assert sum(map(is_video_row, rows_with_videos(c, BrowseFilter(folder=str(lib)), "date"))) == 2
+        assert not rows_with_videos(c, BrowseFilter(folder=str(lib) + "x"), "date")  # a sibling, not below
         # The first page of a long list is the first rows of the whole list.
         assert [r.id for r in rows_with_videos(c, BrowseFilter(), "date", limit=3)] == [r.id for r in rows[:3]]
         video = next(r for r in rows if r.name == "zz-near.mp4")

@@ -92,13 +92,14 @@ def video_rows(catalog, filt=None, sort: str = "date") -> list[VideoGridRow]:
     """The videos a grid filter admits, as grid rows in the sort's order."""
     if not _admits(filt) or not catalog.scalar("SELECT count(*) FROM videos WHERE status = 'ok'"):
         return []
-    from ..catalog.browse import _prefix_bounds  # one definition of "in this folder"
-    from ..paths import fs_path
+    from ..paths import fs_path, to_db
 
     clauses, params = ["v.status = 'ok'", "coalesce(i.status, '') != 'skipped'"], []
     ts = "coalesce(i.capture_ts, v.mtime_ns / 1e9)"
     if filt is not None and filt.folder:
-        lo, hi = _prefix_bounds(filt.folder)
+        # In the folder or below it, as the photos' filter (catalog/browse.py) reads it.
+        lo = to_db(filt.folder.rstrip(os.sep) + os.sep)[0]
+        hi = lo[:-1] + chr(ord(os.sep) + 1)
         clauses.append("v.path >= ? AND v.path < ?")
         params += [lo, hi]
     if filt is not None and filt.album_id is not None:
