@@ -1,8 +1,8 @@
 """Videos: every catalogued video as its poster with a play badge and its
-duration; the selected one plays on the right (frames decoded with PyAV: the
-installed PySide6's Qt Multimedia needs PulseAudio's library, absent on many
-machines, so the player scrubs and plays frames itself, without sound), with
-its segments - scene, action, importance - and its highlights to jump to."""
+duration; the selected one plays on the right (frames decoded with PyAV,
+scrubbed and played here without sound: this view is for its segments -
+scene, action, importance - and highlights to jump to; the Library's loupe
+plays videos with sound, widgets/video_player.py)."""
 
 from __future__ import annotations
 
