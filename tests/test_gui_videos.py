@@ -1,10 +1,11 @@
-"""The Videos view: posters with a play badge and duration, the player that
-scrubs frames (no Qt Multimedia needed), segments to jump to."""
+"""Videos in the window: the Videos view (posters with a play badge and
+duration, the player, segments to jump to), the Library grid and loupe, the
+albums, the Series view's copies, the settings."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 pytest.importorskip("pytestqt")
 
@@ -33,27 +34,25 @@ def test_videos_view_shows_posters_and_scrubs(qtbot, shared_photos, tmp_path, se
     # The poster shows through: not the plain dark tile.
     assert len({icon.pixel(x, 20) for x in range(0, 200, 10)}) > 3
     view.grid.setCurrentRow(0)
-    assert view.segments.count() >= 2 and view.scrubber is not None
-    before = view.screen.pixmap().toImage()
-    view._scrub(800)  # 80 % in: the second shot
-    after = view.screen.pixmap().toImage()
-    assert before != after
-    assert view.time.text().endswith("0:06")
-    view.play.setChecked(True)
-    qtbot.wait(300)
-    view.play.setChecked(False)
+    player = view.player
+    assert view.segments.count() >= 2 and player.video_id == view.videos[0].id
+    assert player.screen.image is not None  # the poster until it plays
+    # A segment of the second shot: the player goes there and plays from it.
+    second = next(i for i in range(view.segments.count())
+                  if view.segments.item(i).data(Qt.ItemDataRole.UserRole) >= 3.0)
+    view._jump(view.segments.item(second))
+    player.play()
+    qtbot.waitUntil(lambda: player.frames_shown >= 3 and player.position >= 3.0, timeout=20_000)
+    assert player.time.text().endswith("0:06")
+    player.pause()
     assert not window.shell.banner.isVisible()
-
 
 def test_library_grid_shows_and_plays_videos_with_the_photos(qtbot, shared_photos, tmp_path, settings, monkeypatch):
     """A video in the Library grid between the photos by date, with its poster,
     a play mark and its duration; the loupe plays it (Qt Multimedia here:
     libpulse0 is installed by packaging/system-packages.sh), the inspector
     describes it, and culling keys leave it alone."""
-    import datetime as dt
     import shutil
-
-    from PySide6.QtCore import Qt
 
     from photoorg.app.widgets.video_player import VideoPlayer, qt_multimedia_available
     from photoorg.engine.pipeline import run_stages

@@ -73,6 +73,7 @@ class VideoPlayer(QWidget):
         self.frames_shown = 0
         self._scrubber = None
         self._player = None
+        self._pending_seek = None
         self.screen = _Screen()
         self.caption = QLabel("")
         self.caption.setObjectName("Hint")
@@ -111,6 +112,15 @@ class VideoPlayer(QWidget):
         self._player.durationChanged.connect(lambda ms: setattr(self, "duration", ms / 1000 or self.duration))
         self._player.errorOccurred.connect(lambda _e, text: self._fail(text))
         self._player.playbackStateChanged.connect(self._qt_state)
+        self._player.mediaStatusChanged.connect(self._qt_status)
+
+    def _qt_status(self, status) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        # A position asked for before the file was loaded is applied once it is.
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._pending_seek is not None:
+            self._player.setPosition(int(self._pending_seek * 1000))
+            self._pending_seek = None
 
     def _qt_frame(self, frame) -> None:
         image = frame.toImage()
@@ -141,9 +151,8 @@ class VideoPlayer(QWidget):
         if self.backend == "qt" and self._player is None:
             self._make_qt_player()  # at the first video: no audio device is opened before one plays
         if self._player is not None:
+            self._pending_seek = start_s or None
             self._player.setSource(QUrl.fromLocalFile(path))
-            if start_s:
-                self._player.setPosition(int(start_s * 1000))
         else:
             try:
                 from photoorg.engine.video.scrub import FrameScrubber
@@ -166,7 +175,12 @@ class VideoPlayer(QWidget):
     def seek(self, seconds: float) -> None:
         seconds = max(0.0, min(seconds, self.duration or seconds))
         if self._player is not None:
-            self._player.setPosition(int(seconds * 1000))
+            from PySide6.QtMultimedia import QMediaPlayer
+
+            if self._player.mediaStatus() in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia):
+                self._pending_seek = seconds
+            else:
+                self._player.setPosition(int(seconds * 1000))
         elif self._scrubber is not None:
             self._show_frame_array(self._scrubber.frame_at(seconds))
 
