@@ -52,7 +52,7 @@ def test_short_time_limit_keeps_what_was_read(four_hours, settings):
     from photoorg.engine.video.model_store import load_video_model
     from photoorg.engine.video.reader import IsolatedReader
 
-    limit = 1.5
+    limit = 0.5  # reading every sample takes tens of thousands of decoded frames: seconds on any CPU
     started = time.monotonic()
     with IsolatedReader(time_limit_s=limit) as reader:
         res = analyze_file(str(four_hours), BackboneRunner(settings), load_video_model(settings), reader)
@@ -60,7 +60,7 @@ def test_short_time_limit_keeps_what_was_read(four_hours, settings):
     assert res.status == "partial" and kind_of(res.reason) == "timed-out", res.problems
     assert res.segments and res.frames > 0
     read_to = res.signature_times[-1]
-    assert read_to < HOURS_4 - 600  # it did stop early...
+    assert read_to < HOURS_4 - 40  # it did stop before the last sample...
     assert res.segments[-1].end <= read_to + 40  # ...and no segment claims the part never read
     assert all(s.scene and 0.0 <= s.importance <= 1.0 for s in res.segments)
     # Segments one sample interval long when sampled sparsely: each has a frame of its own.
