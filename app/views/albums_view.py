@@ -231,8 +231,8 @@ class AlbumsView(LazyView):
     def _item_text(self, a) -> str:
         n = a.photo_count
         videos = getattr(self, "video_counts", {}).get(a.id, 0)
-        line = (f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · {n} photo{'s' if n != 1 else ''}"
-                + (f", {count(videos, 'video')}" if videos else ""))
+        line = (f"{a.title or a.place or 'Untitled'}\n{date_range(a.start_ts, a.end_ts)} · "
+                f"{n} photo{'s' if n != 1 else ''}" + (f", {count(videos, 'video')}" if videos else ""))
         if a.source == "trip" and a.start_ts is not None and a.end_ts is not None:
             line += f" · trip of {_days_between(a.start_ts, a.end_ts)} days"
         if a.event:

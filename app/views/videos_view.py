@@ -143,8 +143,9 @@ class VideosView(QWidget):
         v = self.videos[row]
         for seg in v.segments:
             star = "★ " if seg["highlight"] else ""
-            item = QListWidgetItem(f"{star}{duration_text(seg['start'])}–{duration_text(seg['end'])}  {seg['scene']} / "
-                                   f"{seg['action']}  importance {seg['importance']:.2f}")
+            span = f"{duration_text(seg['start'])}–{duration_text(seg['end'])}"
+            what = f"{seg['scene']} / {seg['action']}  importance {seg['importance']:.2f}"
+            item = QListWidgetItem(f"{star}{span}  {what}")
             item.setData(Qt.ItemDataRole.UserRole, seg["start"])
             self.segments.addItem(item)
         poster = QImage(str(v.info["poster_path"])) if v.info.get("poster_path") else None

@@ -177,7 +177,8 @@ def video_sections(catalog, video_id: int) -> tuple[str, list[tuple[str, list[tu
     if v.duration_s is not None:
         rows.append(("Duration", _duration(v.duration_s)))
     if info.get("capture_time"):
-        rows.append(("Taken", info["capture_time"] + (f" ({info['capture_source']})" if info.get("capture_source") else "")))
+        source = f" ({info['capture_source']})" if info.get("capture_source") else ""
+        rows.append(("Taken", info["capture_time"] + source))
     if info.get("width"):
         rows.append(("Picture", f"{info['width']}×{info['height']}, {info.get('codec') or '?'}"
                      + (f", {info['fps']:.0f} fps" if info.get("fps") else "")

@@ -101,4 +101,6 @@ def run(catalog, settings, progress, cancel) -> dict:
     return summary
 
 
-STAGE = Stage(NAME, run, after=(), uses=("albums",), description="videos: segments, scenes, actions, importance, highlights, posters")
+# After "albums" when both run: the videos then join the albums as they are (video/albums.py).
+STAGE = Stage(NAME, run, after=(), uses=("albums",),
+              description="videos: segments, scenes, actions, importance, highlights, posters")
