@@ -95,7 +95,7 @@ def run_cleanup(session: Session, series_ids: Optional[list[int]], keep: int, *,
 
     def work(token, progress):
         p = plan if plan is not None else make_plan(catalog, settings, series_ids=series_ids, keep=keep)
-        keepers.extend(k.photo_id for k in p.kept)
+        keepers.extend(k.photo_id for k in p.kept if k.photo_id is not None)  # None: a video
         return apply_plan(catalog, settings, p, progress, token)
 
     def done(result) -> None:

@@ -1,4 +1,5 @@
-"""The grid's model: one light ``GridRow`` per photo, in display order.
+"""The grid's model: one light ``GridRow`` per photo (a ``VideoGridRow`` per
+video, merged in by video/browse.py), in display order.
 
 Rows come from ``catalog.browse_rows`` on a worker thread (``load_grid``),
 which also works out how the new list differs from the one on screen, so the
@@ -16,6 +17,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItemModel
 
 from photoorg.engine.catalog.browse import BrowseFilter, GridRow
+from photoorg.engine.video.browse import rows_with_videos
 
 RowRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
@@ -66,7 +68,7 @@ def load_grid(catalog, filt: BrowseFilter, sort: str, old_rows: Optional[Sequenc
     """Runs on a worker thread: the rows (the first ``limit`` only, if given)
     and the edit script from ``old_rows`` (a snapshot of the model at
     ``base_version``)."""
-    rows = catalog.browse_rows(filt, sort, limit=limit)
+    rows = rows_with_videos(catalog, filt, sort, limit=limit)  # photos, and the videos the filter admits
     index = {row.id: i for i, row in enumerate(rows)}
     if old_rows is None:
         return GridData(rows, index, base_version=base_version, query_seq=query_seq)

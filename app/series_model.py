@@ -4,6 +4,7 @@ worker thread by ``load_strips``."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -30,7 +31,7 @@ class Member:
 @dataclass(frozen=True)
 class Strip:
     id: int
-    kind: str  # 'series' (redundant shots) | 'similar' (similar moments) | 'duplicates'
+    kind: str  # 'series' (redundant shots) | 'similar' (similar moments) | 'duplicates' | 'videos' (copies of a video)
     user_pick: bool
     pick_photo_id: Optional[int]
     members: tuple[Member, ...]
@@ -83,7 +84,7 @@ def load_strips(catalog, settings, keep: int) -> StripData:
     from photoorg.engine.curation import make_plan
 
     stack_goes, stack_why = {}, {}
-    if infos:
+    if infos or catalog.scalar("SELECT count(*) FROM video_duplicates"):  # (copies of a video are planned too)
         try:
             # The default clean-up (redundant shots and identical copies) ...
             plan = make_plan(catalog, settings, keep=keep)
@@ -124,10 +125,37 @@ def load_strips(catalog, settings, keep: int) -> StripData:
         times = [rows[m.photo_id].capture_ts for m in members if rows[m.photo_id].capture_ts]
         strips.append(Strip(s.id, s.kind, s.user_pick, s.pick_photo_id, tuple(members), freed,
                             min(times) if times else None))
+    strips += video_strips(catalog, plan)
     # Redundant shots and copies first (what "Clean up all" acts on), then the stacks the user picks from.
     strips.sort(key=lambda s: (s.kind == "similar", s.capture_ts is None, s.capture_ts or 0, s.id))
-    total = sum(i.size for i in plan.items if i.series_id is not None) if plan else 0
+    # (Items with neither a series nor a photo are video copies; rejected photos outside series are not counted.)
+    total = sum(i.size for i in plan.items if i.series_id is not None or i.photo_id is None) if plan else 0
     return StripData(strips, plan, total, keep, errors, settled)
+
+
+def video_strips(catalog, plan) -> list[Strip]:
+    """Copies of a video (video/cleanup.py) as strips of kind 'videos': the
+    copy a clean-up keeps first, each member a video of the grid (its row id
+    and poster); the pick cannot be changed here (the longest copy stays)."""
+    from photoorg.engine.video.browse import grid_id, poster_key
+    from photoorg.engine.video.cleanup import video_groups
+
+    goes = {i.path: i for i in plan.items if i.photo_id is None} if plan else {}
+    why = {k.path: k.reason for k in plan.kept if k.photo_id is None} if plan else {}
+    out = []
+    for g in video_groups(catalog):
+        ids = [v.id for v in g.members]
+        info = {r[0]: (r[1], r[2]) for r in catalog.query(
+            f"SELECT video_id, analysed_at, capture_ts FROM video_info WHERE video_id IN ({','.join('?' * len(ids))})",
+            tuple(ids))}
+        members = tuple(
+            Member(grid_id(v.id), poster_key(v.id, info.get(v.id, (None, None))[0]), os.path.basename(v.path), rank,
+                   None, rank == 1, v.path in goes, goes[v.path].reason if v.path in goes else why.get(v.path, ""))
+            for rank, v in enumerate(g.members, 1))
+        times = [info[v][1] for v in ids if v in info and info[v][1]]
+        out.append(Strip(grid_id(g.keeper.id), "videos", False, grid_id(g.keeper.id), members,
+                         sum(goes[v.path].size for v in g.members if v.path in goes), min(times) if times else None))
+    return out
 
 
 class SeriesModel(QAbstractListModel):

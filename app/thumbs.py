@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from photoorg.engine.imaging.thumbnails import thumb_path
+from photoorg.engine.video.browse import poster_path_for_key
 
 from .workers import lower_priority
 
@@ -127,7 +128,8 @@ class ThumbnailCache(QObject):
             self._loaded.emit(content_hash, image)
 
     def _read(self, content_hash: str) -> Optional[QImage]:
-        path = thumb_path(self.thumbs_dir, content_hash)
+        # A video's key names its poster frame (video/browse.py), a photo's its hash.
+        path = poster_path_for_key(self.thumbs_dir, content_hash) or thumb_path(self.thumbs_dir, content_hash)
         reader = QImageReader(str(path))
         if not reader.canRead():
             return None

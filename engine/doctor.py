@@ -281,7 +281,20 @@ def check_catalog(catalog_path: Path) -> Check:
     return Check("catalog", True, detail, None, needed_for, facts=facts)
 
 
-CHECKS = ("qt-window", "ffmpeg", "exiftool", "trash", "gpu", "disk", "catalog")
+def check_video_player() -> Check:
+    """Qt Multimedia (the loupe's video player, with sound) loads PulseAudio's
+    client library; without it the player shows the frames itself, silent."""
+    needed_for = "playing videos with their sound in the window (without it: frames only, no sound)"
+    try:
+        ctypes.CDLL("libpulse.so.0")
+    except OSError:
+        return Check("video-player", False, "libpulse.so.0 is missing: videos play without sound",
+                     apt_install(["libpulse0"]), needed_for, required=False)
+    return Check("video-player", True, "Qt Multimedia can load (libpulse.so.0 found)", None, needed_for,
+                 required=False)
+
+
+CHECKS = ("qt-window", "ffmpeg", "exiftool", "trash", "gpu", "video-player", "disk", "catalog")
 
 
 def run_checks(catalog_path: Path, only: Optional[list[str]] = None) -> list[Check]:
@@ -291,6 +304,7 @@ def run_checks(catalog_path: Path, only: Optional[list[str]] = None) -> list[Che
         "exiftool": check_exiftool,
         "trash": check_trash,
         "gpu": check_gpu,
+        "video-player": check_video_player,
         "disk": lambda: check_disk(catalog_path),
         "catalog": lambda: check_catalog(catalog_path),
     }

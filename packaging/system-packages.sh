@@ -12,6 +12,9 @@ set -uo pipefail
 WINDOW="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0
 libx11-xcb1 libegl1 libgl1 libfontconfig1 libdbus-1-3"
+# Qt Multimedia (the window's video player, with sound) loads PulseAudio's
+# client library.
+WINDOW="$WINDOW libpulse0"
 # exiftool reads and checks XMP sidecars; trash-cli lists the desktop trash.
 TOOLS="libimage-exiftool-perl trash-cli"
 # The tests: a virtual X screen, the desktop entry and AppStream validators,

@@ -47,7 +47,11 @@ def test_scan_json_follows_the_contract(tmp_path, photo_jpeg):
     for i in range(3):
         (lib / f"{i}.jpg").write_bytes(unique(photo_jpeg, i))
     (lib / "broken.jpg").write_bytes(photo_jpeg[:500])
-    (lib / "clip.mov").write_bytes(b"\0" * 100)
+    (lib / "clip.mov").write_bytes(b"\0" * 100)  # no video: skipped with its reason (video/reader.check_job)
+    from photoorg.engine.story.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x36:rate=5",
+                    "-t", "1", "-c:v", "libx264", str(lib / "trip.mov")], check=True)
     (lib / os.fsdecode(b"caf\xe9.jpg")).write_bytes(b"junk")
 
     first = photoorg("scan", str(lib), "--catalog", str(catalog), "--json")
@@ -57,9 +61,10 @@ def test_scan_json_follows_the_contract(tmp_path, photo_jpeg):
     assert all(type(out[k]) is int for k in COUNTS)
     assert isinstance(out["skipped"], list) and all(set(s) == {"path", "reason", "kind"} for s in out["skipped"])
     skipped = {s["path"]: s["reason"] for s in out["skipped"]}
-    assert set(skipped) == {str(lib / "broken.jpg"), str(lib / "caf\\xe9.jpg")}
+    assert set(skipped) == {str(lib / "broken.jpg"), str(lib / "caf\\xe9.jpg"), str(lib / "clip.mov")}
     kinds = {s["path"]: s["kind"] for s in out["skipped"]}
-    assert kinds == {str(lib / "broken.jpg"): "truncated", str(lib / "caf\\xe9.jpg"): "unreadable"}
+    assert kinds == {str(lib / "broken.jpg"): "truncated", str(lib / "caf\\xe9.jpg"): "unreadable",
+                     str(lib / "clip.mov"): "unreadable"}
     assert all(isinstance(r, str) and r for r in skipped.values())
     assert out["videos"] == 1 and out["cancelled"] is False
 
@@ -68,11 +73,11 @@ def test_scan_json_follows_the_contract(tmp_path, photo_jpeg):
     second = photoorg("scan", str(lib), "--catalog", str(catalog), "--json")
     out = json.loads(second.stdout)
     assert {k: out[k] for k in COUNTS} == {"added": 0, "updated": 0, "unchanged": 1, "moved": 1, "missing": 1}
-    assert len(out["skipped"]) == 2
+    assert len(out["skipped"]) == 3
 
     human = photoorg("scan", str(lib), "--catalog", str(catalog))
     assert human.returncode == 0
-    assert "0 added, 0 updated, 2 unchanged, 0 moved, 0 missing, 2 skipped" in human.stdout
+    assert "0 added, 0 updated, 2 unchanged, 0 moved, 0 missing, 3 skipped" in human.stdout
     assert f"skipped {lib / 'broken.jpg'}: file is truncated" in human.stdout
 
 

@@ -471,15 +471,22 @@ def test_broken_files_are_skipped_with_reasons_and_the_scan_goes_on(catalog, set
     assert set(catalog.known_skipped_under([str(lib)])) == {str(lib / n) for n in ("empty.jpg", "bomb.png", "bomb.jpg")}
 
 
-def test_videos_are_recorded_not_decoded(catalog, settings, lib, jpegs):
+def test_videos_are_recorded_not_analysed(catalog, settings, lib, jpegs):
+    import subprocess
+
+    from photoorg.engine.story.ffmpeg import ffmpeg_exe
+
     write(lib / "a.jpg", jpegs[0])
-    write(lib / "clip.mp4", os.urandom(4096))  # not even a real video: never opened
-    write(lib / "MOVIE.MOV", os.urandom(2048))
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x36:rate=5",
+                    "-t", "1", "-c:v", "libx264", str(lib / "clip.mp4")], check=True)
+    write(lib / "MOVIE.MOV", os.urandom(2048))  # not a video: skipped with its reason (video/reader.check_job)
     summary = scan(catalog, [lib], settings)
-    assert (summary.added, summary.videos, summary.skipped) == (1, 2, [])
+    assert (summary.added, summary.videos) == (1, 1)
+    assert [(os.path.basename(s["path"]), s["reason"][:20]) for s in summary.skipped] == [
+        ("MOVIE.MOV", "not a readable video")]
     rows = catalog.query("SELECT path, size, status FROM videos ORDER BY path")
     assert [(os.path.basename(r["path"]), r["size"], r["status"]) for r in rows] == [
-        ("MOVIE.MOV", 2048, "ok"), ("clip.mp4", 4096, "ok")]
+        ("clip.mp4", os.path.getsize(lib / "clip.mp4"), "ok")]
     os.unlink(lib / "clip.mp4")
     scan(catalog, [lib], settings)
     assert catalog.scalar("SELECT status FROM videos WHERE path LIKE '%clip.mp4'") == "missing"

@@ -113,3 +113,33 @@ def test_highlight_sound_under_the_music(library, tmp_path):
         energy[sound] = band(440) / band(220)  # the clip's tone against the music's
     # The clip's own 440 Hz tone is heard only when its sound is kept.
     assert energy["under-music"] > 20 * energy["muted"], energy
+
+
+def test_html_story_plays_the_highlight_clip(library, tmp_path):
+    """The web-page story shows a video highlight as the clip itself (a
+    <video> of an MP4 cut from the video, its still as the poster): the file
+    ffprobe reads, as long as the highlight, showing the clip's frames; its
+    sound kept only when the story plays video sound."""
+    import re
+
+    lib, cat, truth, video = library
+    for sound in ("muted", "under-music"):
+        out = tmp_path / f"story-{sound}"
+        res = _cli(cat, "export-story", str(lib), "--out", str(out), "--video-sound", sound,
+                   "--json")
+        assert res.returncode == 0, res.stderr
+        page = (out / "index.html").read_text()
+        data = json.loads(re.search(r'<script[^>]*id="story-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+        clips = [s for s in data["slides"] if s.get("video")]
+        assert len(clips) == 1, [s.get("src") for s in data["slides"]]
+        clip = clips[0]
+        assert clip["muted"] is (sound == "muted")
+        path = out / clip["video"]
+        info = ffprobe(path)
+        assert info.video_codec == "h264" and abs(info.duration_s - clip["dur"]) < 0.3, (info, clip)
+        assert (info.audio_codec == "aac") is (sound == "under-music")
+        plan = json.loads(_cli(cat, "export-story", str(lib), "--out", str(out), "--plan-only", "--json").stdout)
+        start = next(s for s in plan["slides"] if s.get("video_id"))["clip_start"]
+        exported = _frame_at(str(path), clip["dur"] / 2).astype(np.float32)
+        source = _frame_at(truth.path, start + clip["dur"] / 2).astype(np.float32)
+        assert np.corrcoef(exported.ravel(), source.ravel())[0, 1] > 0.8

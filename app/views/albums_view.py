@@ -189,7 +189,7 @@ class AlbumsView(LazyView):
     def reload(self, kinds: Change) -> None:
         catalog = self.session.catalog
         if catalog is None:
-            self._show(([], None, [], {}))
+            self._show(([], None, [], {}, {}))
             return
         wanted = self.current_mode()
 
@@ -207,13 +207,15 @@ class AlbumsView(LazyView):
             firsts = {a.id: catalog.album_photos(a.id, order="importance")[:1] for a in albums}
             rows = catalog.grid_rows([f[0].photo_id for f in firsts.values() if f])
             covers = {aid: rows[f[0].photo_id].content_hash for aid, f in firsts.items() if f and f[0].photo_id in rows}
-            return modes, mode, albums, covers
+            from photoorg.engine.video.albums import album_video_counts
+
+            return modes, mode, albums, covers, album_video_counts(catalog)
 
         self.session.runner.call("load albums", load, lane="query", key="albums", on_done=self._show,
                                  on_error=lambda msg: self.session.error.emit(f"Could not list albums: {msg}"))
 
     def _show(self, result) -> None:
-        modes, mode, albums, self.covers = result
+        modes, mode, albums, self.covers, self.video_counts = result
         self.mode.blockSignals(True)
         self.mode.clear()
         for m in modes:
@@ -258,7 +260,8 @@ class AlbumsView(LazyView):
         dates = date_range(a.start_ts, a.end_ts)
         # A title made by the albums stage ends with the dates: not twice.
         when = "" if dates in title else f"{dates} · "
-        line = f"{title}\n{when}{count(n, 'photo')}"
+        videos = getattr(self, "video_counts", {}).get(a.id, 0)
+        line = f"{title}\n{when}{count(n, 'photo')}" + (f", {count(videos, 'video')}" if videos else "")
         if a.source == "trip" and a.start_ts is not None and a.end_ts is not None:
             line += f" · trip of {_days_between(a.start_ts, a.end_ts)} days"
         if a.event:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QStackedWidget, QVBoxLayout
 
 from photoorg.engine.catalog.browse import BrowseFilter
+from photoorg.engine.video.browse import is_video_row
 
 from ..changes import Change
 from ..culling import push_edit
@@ -23,6 +24,7 @@ from ..session import Session
 from ..widgets.filter_bar import FilterBar
 from ..widgets.loupe import Loupe
 from ..widgets.photo_grid import PhotoGrid
+from ..widgets.video_player import VideoPlayer
 from .lazy import LazyView
 
 
@@ -47,11 +49,12 @@ class LibraryView(LazyView):
         self.grid = PhotoGrid(self.model, session.thumbs)
         self.grid.badge_tips = BadgeTips(session)
         self.loupe = Loupe()
+        self.player = VideoPlayer()  # a video's loupe: it plays
         self.empty = QLabel("")
         self.empty.setObjectName("Hint")
         self.empty.setWordWrap(True)
         self.stack = QStackedWidget()
-        for w in (self.grid, self.loupe):
+        for w in (self.grid, self.loupe, self.player):
             self.stack.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +76,8 @@ class LibraryView(LazyView):
         self.loupe.step.connect(self._loupe_step)
         self.loupe.flag_requested.connect(lambda v: self.edit("flag", v))
         self.loupe.rating_requested.connect(lambda v: self.edit("rating", v))
+        self.player.closed.connect(self.close_loupe)
+        self.player.step.connect(self._loupe_step)
         self.listen(session)
         self.update_sorts()
 
@@ -145,7 +150,8 @@ class LibraryView(LazyView):
         elif anchor is not None:
             QTimer.singleShot(0, lambda: self._restore_top(anchor))
         self._update_empty()
-        self.count_changed.emit(self.model.rowCount())
+        # The status strip counts photos ("n of N photos"); videos are rows too.
+        self.count_changed.emit(sum(1 for r in self.model.rows if not is_video_row(r)))
 
     def _top_visible(self) -> Optional[int]:
         if self.grid.verticalScrollBar().value() == 0:
@@ -177,8 +183,9 @@ class LibraryView(LazyView):
 
     # -- culling ----------------------------------------------------------------------------
     def selected_rows(self) -> list:
-        if self.stack.currentWidget() is self.loupe:
-            row = self.model.row_at(self.model.row_of(self.loupe.photo_id))
+        if self.in_loupe():
+            shown = self.loupe.photo_id if self.stack.currentWidget() is self.loupe else self.player.video_id
+            row = self.model.row_at(self.model.row_of(shown))
             return [row] if row else []
         rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
         if not rows and self.grid.currentIndex().isValid():
@@ -186,7 +193,7 @@ class LibraryView(LazyView):
         return [self.model.row_at(r) for r in rows if self.model.row_at(r) is not None]
 
     def edit(self, field: str, value: Any) -> None:
-        rows = self.selected_rows()
+        rows = [r for r in self.selected_rows() if not is_video_row(r)]  # flags and stars are photos'
         if rows:
             push_edit(self.session, field, rows, value, self._patch, self.model.settle)
 
@@ -203,23 +210,33 @@ class LibraryView(LazyView):
         row = self.model.row_at(self.grid.currentIndex().row())
         if row is None:
             return
-        self.stack.setCurrentWidget(self.loupe)
         self._show_in_loupe(row)
-        self.loupe.setFocus()
-        self.session.record_open(row.id)
+        if not is_video_row(row):
+            self.session.record_open(row.id)
 
     def _show_in_loupe(self, row) -> None:
+        if is_video_row(row):
+            self.stack.setCurrentWidget(self.player)
+            self.player.open(row.id, row.path, row.duration, caption=row.name,
+                             poster=self.session.thumbs.get(row.content_hash))
+            self.player.setFocus()
+            return
+        if self.stack.currentWidget() is not self.loupe:
+            self.player.stop()
+            self.stack.setCurrentWidget(self.loupe)
+            self.loupe.setFocus()
         details = self.session.catalog.photo_details(row.id)
         path = details["path"] if details else ""
         self.loupe.show_photo(self.session, row.id, self.session.thumbs.get(row.content_hash), _caption(row), path)
 
     def close_loupe(self) -> None:
-        if self.stack.currentWidget() is self.loupe:
+        if self.in_loupe():
+            self.player.stop()
             self.stack.setCurrentWidget(self.grid)
             self.grid.setFocus()
 
     def in_loupe(self) -> bool:
-        return self.stack.currentWidget() is self.loupe
+        return self.stack.currentWidget() in (self.loupe, self.player)
 
     def _loupe_step(self, delta: int) -> None:
         self.grid.step(delta)

@@ -53,6 +53,8 @@ class SeriesList(QListView):
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
         index = self.indexAt(event.position().toPoint())
         strip = self.model().strip(index.row()) if index.isValid() else None
+        if strip is not None and strip.kind == "videos":
+            return  # copies of a video: no series filter in the grid
         if strip is not None and self.view.shell is not None:
             # The whole series in the library grid (to cull it with the keys).
             self.view.shell.navigate(("filter", {"series_id": strip.id}, f"Series {strip.id}"))
@@ -152,13 +154,14 @@ class SeriesView(LazyView):
                 self.list.selectionModel().select(self.model.index(row), self.list.selectionModel().SelectionFlag.Select)
         self.loaded = True
         n = len(data.strips)
-        photos = len({m.photo_id for s in data.strips for m in s.members})
+        photos = len({m.photo_id for s in data.strips if s.kind != "videos" for m in s.members})
         stacks = sum(s.kind == "similar" for s in data.strips)
         copies = sum(s.kind == "duplicates" for s in data.strips)
-        parts = [count(n - stacks - copies, "redundant group"), count(copies, "set of identical copies",
-                                                                     "sets of identical copies"),
-                 count(stacks, "similar-moment stack")]
-        parts = [p for p in parts if not p.startswith("0 ")] + [count(photos, "photo")]
+        videos = sum(s.kind == "videos" for s in data.strips)
+        parts = [count(n - stacks - copies - videos, "redundant group"),
+                 count(copies, "set of identical copies", "sets of identical copies"),
+                 count(videos, "video copied", "videos copied"), count(stacks, "similar-moment stack")]
+        parts = [p for p in parts if not p.startswith("0 ")] + ([count(photos, "photo")] if photos else [])
         if data.settled:
             parts.append(f"{data.settled:,} cleaned up")
         if data.total_bytes:
@@ -177,7 +180,8 @@ class SeriesView(LazyView):
 
     def selected_series(self) -> list[int]:
         rows = sorted(i.row() for i in self.list.selectionModel().selectedIndexes())
-        return [self.model.strip(r).id for r in rows if self.model.strip(r)]
+        # Copies of a video are cleaned by "Clean up all" (they are no series of the catalog).
+        return [self.model.strip(r).id for r in rows if self.model.strip(r) and self.model.strip(r).kind != "videos"]
 
     def _update_buttons(self) -> None:
         n = len(self.selected_series())
@@ -190,8 +194,8 @@ class SeriesView(LazyView):
         strip = self.model.strip(row)
         if self.shell is not None:
             self.shell.show_photo(member.photo_id)
-        if strip is None or member.is_pick:
-            return
+        if strip is None or member.is_pick or strip.kind == "videos":
+            return  # (copies of a video: the longest copy stays; no pick to change)
         # Shown at once; the refresh after the write brings the new plan.
         members = tuple(dataclasses.replace(m, is_pick=m.photo_id == member.photo_id) for m in strip.members)
         self.model.data_.strips[row] = dataclasses.replace(strip, members=members, user_pick=True,

@@ -1,17 +1,17 @@
 """Videos: every catalogued video as its poster with a play badge and its
-duration; the selected one plays on the right (frames decoded with PyAV: the
-installed PySide6's Qt Multimedia needs PulseAudio's library, absent on many
-machines, so the player scrubs and plays frames itself, without sound), with
-its segments - scene, action, importance - and its highlights to jump to."""
+duration; the selected one plays on the right in the loupe's player
+(widgets/video_player.py: Qt Multimedia with sound, or frames decoded with
+PyAV), with its segments - scene, action, importance - and its highlights
+to jump to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap, QPolygonF
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
 
+from ..widgets.video_player import VideoPlayer
 from ..session import Session
 
 TILE = 200
@@ -66,7 +66,6 @@ class VideosView(QWidget):
         super().__init__(parent)
         self.session, self.shell = session, shell
         self.videos: list = []
-        self.scrubber = None
         header = QFrame()
         header.setObjectName("ViewHeader")
         title = QLabel("Videos")
@@ -86,27 +85,14 @@ class VideosView(QWidget):
         self.grid.setSpacing(6)
         self.grid.currentRowChanged.connect(self._select)
 
-        self.screen = QLabel("Select a video")
-        self.screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.screen.setMinimumSize(320, 180)
-        self.play = QPushButton("Play")
-        self.play.setCheckable(True)
-        self.play.toggled.connect(self._toggle)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, 1000)
-        self.slider.sliderMoved.connect(self._scrub)
-        self.time = QLabel("0:00")
+        self.player = VideoPlayer()
+        self.player.setMinimumSize(320, 220)
         self.segments = QListWidget()
         self.segments.itemActivated.connect(self._jump)
         self.segments.itemClicked.connect(self._jump)
-        controls = QHBoxLayout()
-        controls.addWidget(self.play)
-        controls.addWidget(self.slider, 1)
-        controls.addWidget(self.time)
         player = QWidget()
         pl = QVBoxLayout(player)
-        pl.addWidget(self.screen, 3)
-        pl.addLayout(controls)
+        pl.addWidget(self.player, 3)
         pl.addWidget(QLabel("Segments (★ highlights): click to jump"))
         pl.addWidget(self.segments, 2)
         split = QSplitter()
@@ -117,8 +103,6 @@ class VideosView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(header)
         layout.addWidget(split, 1)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
         session.library_changed.connect(self._library_changed)
         self._dirty = True
 
@@ -152,61 +136,22 @@ class VideosView(QWidget):
                              "No videos yet: add a folder that holds some")
 
     def _select(self, row: int) -> None:
-        self.play.setChecked(False)
-        if self.scrubber is not None:
-            self.scrubber.close()
-            self.scrubber = None
         self.segments.clear()
         if not (0 <= row < len(self.videos)):
+            self.player.stop()
             return
         v = self.videos[row]
-        for s in v.segments:
-            star = "★ " if s["highlight"] else ""
-            item = QListWidgetItem(f"{star}{duration_text(s['start'])}–{duration_text(s['end'])}  {s['scene']} / "
-                                   f"{s['action']}  importance {s['importance']:.2f}")
-            item.setData(Qt.ItemDataRole.UserRole, s["start"])
+        for seg in v.segments:
+            star = "★ " if seg["highlight"] else ""
+            span = f"{duration_text(seg['start'])}–{duration_text(seg['end'])}"
+            what = f"{seg['scene']} / {seg['action']}  importance {seg['importance']:.2f}"
+            item = QListWidgetItem(f"{star}{span}  {what}")
+            item.setData(Qt.ItemDataRole.UserRole, seg["start"])
             self.segments.addItem(item)
-        try:
-            from photoorg.engine.video.scrub import FrameScrubber
-
-            self.scrubber = FrameScrubber(v.path)
-        except Exception as exc:  # noqa: BLE001 - an unreadable file: say so in place
-            self.screen.setText(f"This video cannot be played: {v.reason or exc}")
-            return
-        start = v.info.get("poster_s") or 0.0
-        self._show_frame(self.scrubber.frame_at(start))
-
-    def _show_frame(self, frame) -> None:
-        if frame is None or self.scrubber is None:
-            return
-        h, w = frame.shape[:2]
-        image = QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-        pm = QPixmap.fromImage(image).scaled(self.screen.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                             Qt.TransformationMode.SmoothTransformation)
-        self.screen.setPixmap(pm)
-        pos, dur = self.scrubber.position, max(self.scrubber.duration, 1e-3)
-        self.time.setText(f"{duration_text(pos)} / {duration_text(dur)}")
-        if not self.slider.isSliderDown():
-            self.slider.setValue(int(1000 * pos / dur))
-
-    def _scrub(self, value: int) -> None:
-        if self.scrubber is not None:
-            self._show_frame(self.scrubber.frame_at(value / 1000 * self.scrubber.duration))
+        poster = QImage(str(v.info["poster_path"])) if v.info.get("poster_path") else None
+        self.player.open(v.id, v.path, v.duration_s, start_s=v.info.get("poster_s") or 0.0,
+                         caption=v.path.rsplit("/", 1)[-1] + (f"   ·   {v.status}: {v.reason}" if v.reason else ""),
+                         poster=poster if poster is not None and not poster.isNull() else None, autoplay=False)
 
     def _jump(self, item) -> None:
-        if self.scrubber is not None:
-            self._show_frame(self.scrubber.frame_at(float(item.data(Qt.ItemDataRole.UserRole))))
-
-    def _toggle(self, on: bool) -> None:
-        self.play.setText("Pause" if on else "Play")
-        if on and self.scrubber is not None:
-            self.timer.start(int(1000 / min(30.0, self.scrubber.fps)))
-        else:
-            self.timer.stop()
-
-    def _tick(self) -> None:
-        frame = self.scrubber.next_frame() if self.scrubber is not None else None
-        if frame is None:
-            self.play.setChecked(False)
-            return
-        self._show_frame(frame)
+        self.player.seek(float(item.data(Qt.ItemDataRole.UserRole)))

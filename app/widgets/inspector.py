@@ -138,6 +138,11 @@ class Inspector(QScrollArea):
         if self.catalog is None or photo_id < 0:
             self.clear()
             return
+        from photoorg.engine.video.browse import is_video_id
+
+        if is_video_id(photo_id):
+            self._show_video(photo_id)
+            return
         details = self.catalog.photo_details(photo_id)
         if details is None:
             self.clear("This photo is no longer in the catalog")
@@ -168,6 +173,24 @@ class Inspector(QScrollArea):
     def refresh(self) -> None:
         if self.photo_id >= 0:
             self.show_photo(self.photo_id)
+
+    def _show_video(self, row_id: int) -> None:
+        """A video of the grid: what was read of it, its highlights, albums."""
+        from photoorg.engine.video.browse import video_id_of, video_sections
+
+        name, sections = video_sections(self.catalog, video_id_of(row_id))
+        if not sections:
+            self.clear("This video is no longer in the catalog")
+            return
+        self.photo_id = row_id
+        self._reset()
+        title = QLabel(name)
+        title.setObjectName("InspectorTitle")
+        title.setWordWrap(True)
+        self._layout.addWidget(title)
+        for section, rows in sections:
+            self._add_section(section, rows)
+        self._layout.addStretch(1)
 
     def _add_section(self, name: str, rows: list[tuple[str, str]]) -> None:
         header = QLabel(name)

@@ -46,7 +46,7 @@ def pick_reason(strip: Strip) -> str:
     n = len(strip.members)
     if strip.user_pick:
         return "your pick" + (f" (the model ranked it {pick.rank} of {n})" if pick.rank and pick.rank > 1 else "")
-    if strip.kind == "duplicates":
+    if strip.kind in ("duplicates", "videos"):
         # The header already says "kept:"; the reason alone follows it.
         return pick.why or "the copy in the best place"
     if pick.score is None:
@@ -63,6 +63,9 @@ def member_tooltip(strip: Strip, m: Member) -> str:
     n = len(strip.members)
     if strip.kind == "duplicates":
         lines.append("an identical copy of the same photo")
+    elif strip.kind == "videos":
+        lines.append("a copy of the same video (the same clip, or trimmed)" if m.rank and m.rank > 1 else
+                     "the longest, sharpest copy of this video")
     elif m.rank:
         lines.append(f"rank {m.rank} of {n} by the ranking model")
         if m.score is not None:
@@ -73,23 +76,25 @@ def member_tooltip(strip: Strip, m: Member) -> str:
                          "their order is arbitrary")
     verdict = "kept" if not m.goes else "a clean-up moves it"
     lines.append(f"{verdict}: {m.why or '-'}")
-    lines.append("the pick (your choice)" if m.is_pick and strip.user_pick else
-                 "the pick" if m.is_pick else "click to make it the pick")
+    if strip.kind != "videos":
+        lines.append("the pick (your choice)" if m.is_pick and strip.user_pick else
+                     "the pick" if m.is_pick else "click to make it the pick")
     return "\n".join(lines)
 
 
 def header_lines(strip: Strip) -> tuple[str, str]:
     """The strip's header as two lines: what it is (kind, size, date, what a
     clean-up frees), then which shot is kept and why (the long part)."""
-    kind = {"duplicates": "Identical copies", "similar": "Similar moments (you pick; not in Clean up all)"}.get(
-        strip.kind, "Redundant shots")
+    kind = {"duplicates": "Identical copies", "similar": "Similar moments (you pick; not in Clean up all)",
+            "videos": "Copies of a video"}.get(strip.kind, "Redundant shots")
     when = dt.datetime.fromtimestamp(strip.capture_ts).strftime("%d %b %Y %H:%M") if strip.capture_ts else "undated"
     if strip.kind == "similar":
         freed = (f"cleaning this stack frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed
                  else "every shot shows something the others lack")
     else:
         freed = f"clean-up frees {format_bytes(strip.bytes_freed)}" if strip.bytes_freed else "nothing to clean up"
-    return f"{kind} · {count(len(strip.members), 'photo')} · {when} · {freed}", f"kept: {pick_reason(strip)}"
+    what = count(len(strip.members), "video" if strip.kind == "videos" else "photo")
+    return f"{kind} · {what} · {when} · {freed}", f"kept: {pick_reason(strip)}"
 
 
 def header_text(strip: Strip) -> str:

@@ -132,6 +132,22 @@ class SettingsDialog(QDialog):
         form.addRow("Skip images larger than", self.max_mp)
         layout.addWidget(privacy)
 
+        videos = QGroupBox("Videos")
+        form = QFormLayout(videos)
+        self.video_sound = QComboBox()
+        for text, value in (("Muted (the music plays over them)", "muted"),
+                            ("With their own sound, the music lowered under it", "under-music")):
+            self.video_sound.addItem(text, value)
+        self.video_sound.setCurrentIndex(max(0, self.video_sound.findData(prefs.story_video_sound)))
+        self.video_limit = QDoubleSpinBox()
+        self.video_limit.setRange(10, 3600)
+        self.video_limit.setDecimals(0)
+        self.video_limit.setValue(prefs.video_time_limit_s)
+        self.video_limit.setSuffix(" s")
+        form.addRow("Video clips in stories", self.video_sound)
+        form.addRow("Time to read one video, at most", self.video_limit)
+        layout.addWidget(videos)
+
         self.error = QLabel("")
         self.error.setObjectName("Hint")
         layout.addWidget(self.error)
@@ -159,6 +175,7 @@ class SettingsDialog(QDialog):
             quarantine_dir=self.quarantine_dir.text().strip() or None,
             allow_private_in_exports=self.allow_private.isChecked(), max_megapixels=self.max_mp.value(),
             private_portraits=self.private_portraits.isChecked(),
+            story_video_sound=self.video_sound.currentData(), video_time_limit_s=self.video_limit.value(),
         )
 
     def _accept(self) -> None:

@@ -5,9 +5,11 @@ culling tools photographers know."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from photoorg.engine.video.browse import is_video_row
 
 from ..grid_model import RowRole
 from ..theme import icon_image
@@ -63,6 +65,8 @@ class ThumbDelegate(QStyledItemDelegate):
                 painter.setFont(self._small)
                 painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "no preview yet")
         painter.setOpacity(1.0)
+        if is_video_row(row):
+            self._video_badge(painter, area, row.duration)
         self._badges(painter, cell, row)
         if selected or current:
             pen = QPen(SELECTED_FRAME if selected else QColor("#5a5a5a"), 2 if selected else 1)
@@ -70,6 +74,26 @@ class ThumbDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(cell).adjusted(1, 1, -1, -1))
         painter.restore()
+
+    def _video_badge(self, painter: QPainter, area: QRect, duration) -> None:
+        """A video: a play mark in the middle and its duration in a corner."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        r = max(8.0, min(area.width(), area.height()) / 9)
+        c = QPointF(area.center())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 140))
+        painter.drawEllipse(c, r * 1.5, r * 1.5)
+        painter.setBrush(QColor(255, 255, 255, 230))
+        painter.drawPolygon(QPolygonF([c + QPointF(-r / 2, -r * 0.75), c + QPointF(-r / 2, r * 0.75),
+                                       c + QPointF(r * 0.85, 0)]))
+        text = duration_text(duration) if duration is not None else "video"
+        painter.setFont(self._small)
+        w = painter.fontMetrics().horizontalAdvance(text) + 8
+        box = QRect(area.right() - w - 2, area.bottom() - 16, w, 14)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def badge_rects(self, cell: QRect, row) -> list[tuple[str, QRect]]:
         """Where each badge of ``row`` is painted in ``cell`` (also what a
@@ -102,3 +126,9 @@ class ThumbDelegate(QStyledItemDelegate):
                     painter.drawImage(QRect(r.left() + i * (star + 1), r.top(), star, star), icon_image("star", star))
             else:
                 painter.drawImage(r, icon_image(name, r.width()))
+
+
+def duration_text(seconds) -> str:
+    """0:07, 12:03, 1:02:03 (as phones show a video's length)."""
+    s = int(round(seconds or 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

@@ -193,7 +193,11 @@ def build_albums(catalog, settings: Settings, mode: Optional[str] = None, progre
             labelled += 1
             meter.advance(1, info.place or "")
     meter.emit("done")
-    return {"mode": mode, "albums": len(proposals), "created": synced["created"], "kept": synced["kept"],
+    from ..video.albums import assign_album_videos
+
+    videos = assign_album_videos(catalog)  # videos join the albums as they now are
+    return {"mode": mode, "videos": videos, "albums": len(proposals), "created": synced["created"],
+            "kept": synced["kept"],
             "removed": synced["removed"], "labelled": labelled, "photos_without_features": failed_photos,
             "photos_placed": named, "photos_read": read,
             "model": version if model is not None else None}

@@ -74,7 +74,7 @@ def album_json(catalog, info, interest: dict, places: Optional[dict] = None) -> 
 
 
 def _album_videos(catalog, album_id: int) -> list[dict]:
-    """The videos taken during the album (engine/video: by capture time)."""
+    """The album's videos, as stored (engine/video/albums.py: its folder's, or by capture time)."""
     from ..video.store import album_videos, videos_json_brief
 
     return videos_json_brief(album_videos(catalog, album_id))
@@ -116,7 +116,8 @@ def run(ctx: Context) -> int:
     for a in data["albums"]:
         scores = ", ".join(f"{event_display_name(k)} {v:.2f}" for k, v in list(a["event_scores"].items())[:3])
         days = f", {len(a['days'])} days" if len(a["days"]) > 1 else ""
-        lines.append(f"[{a['id']}] {a['title']}  ({count(len(a['photos']), 'photo')}{days})"
+        videos = f", {count(len(a['videos']), 'video')}" if a["videos"] else ""
+        lines.append(f"[{a['id']}] {a['title']}  ({count(len(a['photos']), 'photo')}{videos}{days})"
                      + (f"\n    event: {_event_text(a, titled.get(a['id']))}; {scores}" if a["event"] else "")
                      + (f"\n    evidence: {a['event_evidence']}" if a["event_evidence"] else ""))
         for ph in a["photos"][:ctx.args.top or 0]:

@@ -5,7 +5,8 @@ JSON (``--json``): ``{"series": [{"id", "kind", "pick", "user_pick",
 kind is "redundant" (the same moment and framing: bursts, copies, edits,
 damaged copies; the default clean-up acts on these), "similar" (a stack of
 similar moments: same scene, other framing, people or action; the user
-picks) or "duplicates" (identical files).
+picks) or "duplicates" (identical files); ``video_series``: groups of copied
+videos (the same clip, a trimmed copy), the copy a clean-up keeps first.
 ``--pick SERIES PHOTO`` keeps another shot as the best of a series (the
 choice is remembered and is what ``photoorg train-series`` learns from).
 """
@@ -83,6 +84,10 @@ def run(ctx: Context) -> int:
             _pick(catalog, *args.pick)
         infos = catalog.series_list(None if args.kind == "all" else CATALOG_KINDS[args.kind])
         data = {"series": [series_json(catalog, info) for info in infos]}
+        if args.kind == "all":
+            from ..video.cleanup import video_series_json
+
+            data["video_series"] = video_series_json(catalog)  # copies of a video (video/cleanup.py)
     lines = []
     for s in data["series"]:
         lines.append(f"[{s['id']}] {s['kind']}, {count(len(s['photos']), 'photo')}"
@@ -92,5 +97,9 @@ def run(ctx: Context) -> int:
             mark = "*" if ph["path"] == s["pick"] else " "
             why = f"  ({ph['why']})" if ph.get("why") else ""
             lines.append(f"  {mark}{ph['rank'] or '-':>3}  {score:>5}  {ph['path']}{why}")
+    for g in data.get("video_series", []):
+        lines.append(f"[video {g['id']}] copies of a video, {count(len(g['videos']), 'video')}")
+        lines += [f"  {'*' if v['rank'] == 1 else ' '}{v['rank']:>3}  {v['duration']:>7.1f} s  {v['path']}"
+                  + (f"  ({v['copy']})" if v["copy"] else "") for v in g["videos"]]
     ctx.emit(data, "\n".join(lines) or "no series yet: run 'photoorg analyze'")
     return 0

@@ -33,6 +33,7 @@ from .guard import destination_reason, library_walls
 from .plan import Plan
 from .results import FileOutcome, TransactionResult
 from .testhooks import crash_point
+from ..video.cleanup import mark_trashed
 
 # Errors after which trying the next file is pointless.
 STOP_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
@@ -134,6 +135,7 @@ class _Mover:
         self.meter = ProgressMeter("curate", progress, total=total)
         self.updates: list[tuple[int, str, Optional[str], Optional[str]]] = []
         self.trashed: list[tuple[int, Optional[int]]] = []  # (photo id, series id)
+        self.videos: list[int] = []  # journal items of videos moved (video/cleanup.py)
         self.dirs: set[str] = set()
         self.last_flush = time.monotonic()
 
@@ -146,10 +148,13 @@ class _Mover:
         self.dirs.clear()
         with self.catalog.write():
             self.catalog.set_item_states(self.updates)
-            self.catalog.set_photo_status([pid for pid, _ in self.trashed], "trashed", only_from="ok")
+            self.catalog.set_photo_status([pid for pid, _ in self.trashed if pid is not None], "trashed",
+                                          only_from="ok")
             for pid, sid in self.trashed:
-                self.catalog.record_decision("trash", photo_id=pid, series_id=sid, value={"transaction": self.txn})
-        self.updates, self.trashed = [], []
+                if pid is not None:
+                    self.catalog.record_decision("trash", photo_id=pid, series_id=sid, value={"transaction": self.txn})
+            mark_trashed(self.catalog, self.videos)  # items without a photo: videos
+        self.updates, self.trashed, self.videos = [], [], []
         self.last_flush = time.monotonic()
 
     def _keeper_gone(self, item) -> Optional[str]:
@@ -265,6 +270,8 @@ def run_items(catalog, txn: int, items, result: TransactionResult,
                 result.moved.append(outcome)
                 mover.updates.append((item.id, "moved", None, None))
                 mover.trashed.append((item.photo_id, item.series_id))
+                if item.photo_id is None:
+                    mover.videos.append(item.id)
             else:
                 (result.skipped if outcome.state == "skipped" else result.failed).append(outcome)
                 mover.updates.append((item.id, outcome.state, outcome.reason, None))

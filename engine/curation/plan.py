@@ -17,6 +17,8 @@ Rules, in order of strength:
 5. Only photos in a series are proposed, each with the photos whose survival
    justifies it (``kept_by``); a photo in no series is proposed only when the
    caller asks for rejected photos (flag 'reject' or rating -1).
+6. A library-wide plan also proposes true copies of videos (``video.cleanup``),
+   the longest copy kept.
 The plan is checked against these invariants before it is returned.
 """
 
@@ -197,6 +199,12 @@ def make_plan(catalog, settings: Optional[Settings] = None, series_ids: Optional
     plan.items.sort(key=lambda i: (i.series_id is None, i.series_id or 0, i.path))
     plan.kept.sort(key=lambda k: (k.series_id is None, k.series_id or 0, k.path))
     _check(plan, all_series, photos, member_ids, include_rejected)
+    if wanted is None:
+        # Rule 6: copies of a video (the same clip, a trimmed copy), checked frame
+        # by frame (video/cleanup.py); items without a photo id.
+        from ..video.cleanup import add_video_copies
+
+        add_video_copies(catalog, plan)
     return plan
 
 

@@ -28,6 +28,7 @@ from typing import Optional
 from ..errors import PhotoOrgError
 from ..paths import display
 from ..progress import CancelToken, ProgressCallback, ProgressMeter, no_progress
+from ..video.cleanup import mark_restored, mark_trashed
 from ..settings import Settings
 from . import trash as fdo
 from .apply import FLUSH_ITEMS, FLUSH_SECONDS, describe, finish, run_items
@@ -171,6 +172,10 @@ class _UndoBatch:
             for i, _ in restored:
                 self.catalog.record_decision("keep", photo_id=i.photo_id, series_id=i.series_id,
                                              value={"transaction": self.txn, "undo": True})
+            # Items without a photo are videos (video/cleanup.py).
+            mark_restored(self.catalog, [i.id for i, o in self.rows if o.state == "restored" and i.photo_id is None])
+            mark_restored(self.catalog, [i.id for i, o in self.rows if o.state == "lost" and i.photo_id is None],
+                          "missing")
         self.rows, self.dirs, self.last = [], set(), time.monotonic()
 
 
@@ -289,9 +294,12 @@ def recover(catalog, settings: Settings, transaction_id: int, action: str = "rol
         dest_ours = os.path.lexists(item.dest) and _ours(item, item.dest)
         if dest_ours and not src_there:  # moved just before the crash
             settled.append((item.id, "moved", None, None))
-            catalog.set_photo_status([item.photo_id], "trashed", only_from="ok")
-            catalog.record_decision("trash", photo_id=item.photo_id, series_id=item.series_id,
-                                    value={"transaction": t.id})
+            if item.photo_id is None:  # a video (video/cleanup.py)
+                mark_trashed(catalog, [item.id])
+            else:
+                catalog.set_photo_status([item.photo_id], "trashed", only_from="ok")
+                catalog.record_decision("trash", photo_id=item.photo_id, series_id=item.series_id,
+                                        value={"transaction": t.id})
             result.moved.append(FileOutcome(item.photo_id, item.path, item.dest, item.size, "moved"))
             continue
         if dest_ours and src_there:  # an interrupted copy: start again

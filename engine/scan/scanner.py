@@ -139,6 +139,9 @@ class _Unseen:
         return path in self.files or any(path.startswith(f) for f in self.folders)
 
 
+VIDEO_CHECK_LIMIT_S = 20.0  # a header and two frames; more means a decoder that hangs
+
+
 class Scanner:
     def __init__(self, catalog, settings: Settings, progress: ProgressCallback = no_progress,
                  cancel: Optional[CancelToken] = None) -> None:
@@ -171,6 +174,7 @@ class Scanner:
         self._pending_rows: list[tuple] = []
         self._last_flush = time.monotonic()
         self._executor_obj = None
+        self._video_reader = None  # a child process, started at the first new video
         self._unseen = _Unseen()
         inflight: dict[Future, FileTask] = {}
         status, error = "done", ""
@@ -189,6 +193,8 @@ class Scanner:
                     if video:
                         seen_videos.add(video[0])
                     if not video or (video[1], video[2]) != (item.size, item.mtime_ns):
+                        if self._unreadable_video(item, known_skipped, seen_skipped):
+                            continue
                         self._pending_rows.append(("video", item, video[0] if video else None))
                     summary.videos += 1
                     continue
@@ -254,6 +260,8 @@ class Scanner:
                 log.info("scan: %s", flush_exc)
             raise
         finally:
+            if self._video_reader is not None:
+                self._video_reader.close()
             if self._executor_obj is not None:
                 self._executor_obj.shutdown(wait=True, cancel_futures=True)
             summary.elapsed_s = time.monotonic() - started
@@ -341,6 +349,31 @@ class Scanner:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
+
+    def _unreadable_video(self, item, known_skipped: dict, seen_skipped: set) -> bool:
+        """A new or changed video whose pictures cannot be read is skipped with
+        its reason, as an unreadable photo is (one unchanged since it was
+        skipped is not looked at again); a truncated one is catalogued and
+        named with the skipped files. Read in a child process with a time
+        limit per file (video/reader.py): a hostile file cannot hang the scan."""
+        from ..video.reader import IsolatedReader
+
+        prior = known_skipped.get(item.path)
+        if prior and (prior[0], prior[1]) == (item.size, item.mtime_ns):
+            seen_skipped.add(item.path)
+            self._summary.skipped.append({"path": display(item.path), "reason": prior[2]})
+            return True
+        if self._video_reader is None:
+            self._video_reader = IsolatedReader(VIDEO_CHECK_LIMIT_S)
+        got = self._video_reader.check(item.path)
+        if got.get("skip"):
+            self.catalog.record_skipped(item.path, item.size, item.mtime_ns, got["skip"], self._summary.scan_id)
+            self._reskipped.add(item.path)
+            self._summary.skipped.append({"path": display(item.path), "reason": got["skip"]})
+            return True
+        if got.get("note"):
+            self._summary.skipped.append({"path": display(item.path), "reason": got["note"]})
+        return False
 
     def _flush(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -52,6 +52,8 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("the video decoder crashed", "corrupted"),
     ("no frame could be decoded", "corrupted"),
     ("the container declares", "corrupted"),
+    ("no picture could be decoded", "corrupted"),
+    ("truncated: the pictures stop", "truncated"),
 )
 
 # Every kind a reason can have; "other" is a reason this table does not know

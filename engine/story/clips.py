@@ -36,6 +36,10 @@ def candidate_videos(catalog, plan: StoryPlan, folder: Optional[str] = None):
         if folder:
             prefix = folder.rstrip("/") + "/"
             return [v for v in list_videos(catalog, with_unanalysed=False) if v.path.startswith(prefix)]
+        if plan.album_id is not None:  # the album's videos, as stored (video/albums.py)
+            from ..video.store import album_videos
+
+            return album_videos(catalog, plan.album_id)
         times = [s.capture_ts for s in plan.slides + plan.alternates if s.capture_ts is not None]
         if not times:
             return []

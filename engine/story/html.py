@@ -1,7 +1,8 @@
 """Rendering a story plan as an offline HTML slideshow.
 
-``OUT/`` (a folder): ``index.html`` + ``assets/`` (resized JPEGs, the player's
-JS and CSS, the music when given). ``OUT.html``: that page beside an
+``OUT/`` (a folder): ``index.html`` + ``assets/`` (resized JPEGs, the video
+highlights cut as small MP4 files, the player's JS and CSS, the music when
+given). ``OUT.html``: that page beside an
 ``OUT_files/`` folder, the way browsers save a complete page. Nothing refers
 to the network; the page plays from a USB stick or an e-mail attachment.
 
@@ -65,6 +66,38 @@ def _clip_still(slide):
     return Image.fromarray(frame)
 
 
+CLIP_PX = 1280  # long side of the exported video highlights
+
+
+def _export_clip(slide, target: Path, with_sound: bool, cancel: CancelToken) -> None:
+    """The highlight as a small H.264 file the page plays (<video>): cut from
+    the video, upright, no more than CLIP_PX wide, its sound kept (AAC) when
+    the story plays video sound; faststart, so it starts before it is read."""
+    import subprocess
+
+    from .ffmpeg import ffmpeg_exe
+
+    start = float(slide.clip_start or 0.0)
+    length = max(0.1, float((slide.clip_end or start) - start))
+    scale = f"scale='min({CLIP_PX},iw)':-2"
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-ss", f"{start:.3f}",
+           "-i", slide.path, "-t", f"{length:.3f}", "-map", "0:v:0", "-vf", scale, "-c:v", "libx264",
+           "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
+    cmd += ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"] if with_sound else ["-an"]
+    proc = subprocess.Popen([*cmd, str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60 + 4 * length
+    while proc.poll() is None:
+        if cancel.cancelled or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            cancel.raise_if_cancelled()
+            raise OSError("cutting the video highlight took too long")
+        time.sleep(0.05)
+    if proc.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        err = (proc.stderr.read().decode("utf-8", "replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+        raise OSError(f"the video highlight could not be cut ({err})")
+
+
 def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music: Optional[str] = None,
                 image_px: int = IMAGE_PX, progress: ProgressCallback = no_progress,
                 cancel: Optional[CancelToken] = None) -> RenderResult:
@@ -82,6 +115,8 @@ def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music
         why = skipped[0]["reason"] if skipped else "the story has no photos"
         raise StoryError(f"nothing to export: none of the story's photos can be read ({why})")
 
+    # Video highlights with their own sound (the story_video_sound setting), else muted under the music.
+    sound = getattr(getattr(settings, "prefs", None), "story_video_sound", "muted") == "under-music"
     meter = ProgressMeter("story html", progress, total=len(usable))
     with temp_dir_beside(assets) as tmp:
         img_dir = tmp if single_page else tmp / "assets"
@@ -90,7 +125,7 @@ def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music
         for n, slide in enumerate(usable, 1):
             cancel.raise_if_cancelled()
             try:
-                if slide.is_clip:  # a video highlight: its middle frame, shown like a photo
+                if slide.is_clip:  # a video highlight: its middle frame, the clip's poster
                     im = _clip_still(slide)
                 else:
                     im = decode(slide.path, name=os.path.basename(slide.path), target=min(image_px, 1080),
@@ -102,10 +137,19 @@ def render_html(plan: StoryPlan, out: os.PathLike | str, settings=None, *, music
             name = f"{n:03d}.jpg"
             im.save(img_dir / name, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
             keep = keep_box(slide.faces, slide.focus) or saliency_focus(im)
-            entries.append({"src": prefix + name, "w": im.width, "h": im.height,
-                            "keep": [round(v, 4) for v in keep], "zin": len(entries) % 2 == 0,
-                            "dur": round(slide.duration_s or plan.seconds_per_photo, 3),
-                            "alt": slide.capture_time or "", "score": slide.score})
+            entry = {"src": prefix + name, "w": im.width, "h": im.height,
+                     "keep": [round(v, 4) for v in keep], "zin": len(entries) % 2 == 0,
+                     "dur": round(slide.duration_s or plan.seconds_per_photo, 3),
+                     "alt": slide.capture_time or "", "score": slide.score}
+            if slide.is_clip:  # the highlight itself plays; the still is its poster
+                clip = f"{n:03d}.mp4"
+                try:
+                    _export_clip(slide, img_dir / clip, sound, cancel)
+                except OSError as exc:  # the still stays, said in the summary
+                    skipped.append({"path": slide.path, "reason": f"its highlight is shown as a still: {exc}"})
+                else:
+                    entry.update(video=prefix + clip, muted=not sound)
+            entries.append(entry)
             meter.advance(message=os.path.basename(slide.path))
         if not entries:
             raise StoryError("nothing to export: none of the story's photos could be decoded")

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from .features import FrameFeatures, frame_features, pick_frames, segment_batch
-from .segments import Segment, find_cuts, make_segments
+from .segments import SEGMENT_S, Segment, find_cuts, make_segments
 
 MAX_HIGHLIGHTS = 3
 BLACK = 0.08  # mean brightness under which a frame is "black" (never a poster)
@@ -118,11 +118,18 @@ def analyze_frames(info: dict, times: list[float], frames: Optional[np.ndarray],
             return VideoAnalysis(info, "partial", reason, problems)  # audio only: catalogued, nothing to see
         return VideoAnalysis(info, "partial", reason, problems)
     duration = float(info.get("duration_s") or 0.0)
+    step = times[1] - times[0] if len(times) > 1 else 0.5
     if duration <= 0 or duration < times[-1]:
-        duration = times[-1] + (times[1] - times[0] if len(times) > 1 else 0.5) / 2
+        duration = times[-1] + step / 2
+    elif problems and times[-1] + step < duration:
+        # Reading stopped early (the time limit, a truncated file): segments
+        # cover what was read, not the pictures that were never seen.
+        duration = times[-1] + step / 2
     if cuts is None:
         cuts = find_cuts(times, frames)
-    segs = make_segments(duration, times, cuts)
+    # About 5 s each, or one sample apart when sampled sparser (a 4-hour file is
+    # sampled every 40 s): no segment without a frame of its own.
+    segs = make_segments(duration, times, cuts, length=max(SEGMENT_S, step))
     feats = frame_features(runner, frames)
     picks = [pick_frames(*s.samples) for s in segs]
     results: list[SegmentResult] = []

@@ -13,6 +13,7 @@ import numpy as np
 MATCH_BITS = 12  # of 64: frames this close are "the same picture"
 MIN_SHARE = 0.8  # of the shorter video's samples
 MIN_SAMPLES = 3
+SAME_LENGTH_S = 0.5
 
 
 def _bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,7 +54,14 @@ def find_duplicates(videos: list[tuple[int, np.ndarray, list[float], float]]) ->
             a, b = videos[i], videos[j]
             m = match(a[1], a[2], b[1], b[2])
             if m:
-                copy, original = (a, b) if (a[3], -a[0]) < (b[3], -b[0]) else (b, a)
+                # The kind by the lengths (sample counts differ with the sampling:
+                # keyframes in one file, seeks in its re-encoded copy).
+                same = abs(a[3] - b[3]) <= max(SAME_LENGTH_S, 0.03 * max(a[3], b[3]))
+                m["kind"] = "same clip" if same else "trimmed copy"
+                if same:
+                    copy, original = (a, b) if a[0] > b[0] else (b, a)  # the later one is the copy
+                else:
+                    copy, original = (a, b) if a[3] < b[3] else (b, a)
                 out.append({"video_id": copy[0], "duplicate_of": original[0], **m})
     return out
 

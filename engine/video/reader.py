@@ -47,6 +47,39 @@ def read_job(path: str, mtime_ns: Optional[int], interval: float, budget_s: floa
     return out
 
 
+def check_job(path: str) -> dict:
+    """The scan's look at a new video (runs in the child): {"skip": reason}
+    when no picture can be read (empty, not a container, a container that
+    declares pictures it does not hold, sound only, no frame); {"note":
+    reason} when the pictures stop before the announced end (truncated: it is
+    catalogued with what can be read); {} when it plays."""
+    from .frames import read_frames
+    from .probe import VideoUnreadable, probe
+
+    try:
+        info = probe(path)
+    except VideoUnreadable as exc:
+        return {"skip": str(exc)}
+    if not info.has_video:
+        return {"skip": info.problems[0] if info.problems else "no video stream (sound only)"}
+    if info.duration_s <= 0 and any("no frame" in p for p in info.problems):
+        return {"skip": next(p for p in info.problems if "no frame" in p)}
+    deadline = time.monotonic() + CHECK_BUDGET_S
+    first = read_frames(path, [min(0.1, max(0.0, info.duration_s / 2))], rotation=info.rotation, width=64,
+                        deadline=deadline)
+    if not first.frames:
+        return {"skip": "no picture could be decoded" + (f": {first.problems[0]}" if first.problems else "")}
+    if info.duration_s > 2.0:
+        last = read_frames(path, [info.duration_s * 0.95], rotation=info.rotation, width=64, deadline=deadline)
+        if not last.frames or last.times[-1] < info.duration_s * 0.5:
+            return {"note": f"truncated: the pictures stop before the end of its {info.duration_s:.0f} s; "
+                            "catalogued with what can be read"}
+    return {}
+
+
+CHECK_BUDGET_S = 10.0
+
+
 def _serve(conn) -> None:
     while True:
         try:
@@ -56,7 +89,7 @@ def _serve(conn) -> None:
         if job is None:
             return
         try:
-            conn.send(read_job(*job))
+            conn.send(check_job(*job[1:]) if job[0] == "check" else read_job(*job))
         except Exception as exc:  # noqa: BLE001 - reported as this file's reason
             conn.send({"skip": f"not a readable video ({exc.__class__.__name__}: {exc})"})
 
@@ -99,6 +132,20 @@ class IsolatedReader:
         self._stop()
         return {"skip": f"reading took longer than {self.time_limit_s:.0f} s (the time limit per file)"}
 
+    def check(self, path: str) -> dict:
+        """check_job in the child, with the scan's time limit per file."""
+        if self._proc is None or not self._proc.is_alive():
+            self._start()
+        self._conn.send(("check", path))
+        if self._conn.poll(self.time_limit_s):
+            try:
+                return self._conn.recv()
+            except (EOFError, OSError):
+                self._stop()
+                return {"skip": "the video decoder crashed on this file"}
+        self._stop()
+        return {"skip": f"reading took longer than {self.time_limit_s:.0f} s (the time limit per file)"}
+
     def close(self) -> None:
         if self._conn is not None and self._proc is not None and self._proc.is_alive():
             try:
@@ -114,4 +161,4 @@ class IsolatedReader:
         self.close()
 
 
-__all__ = ["DEFAULT_TIME_LIMIT_S", "IsolatedReader", "read_job"]
+__all__ = ["DEFAULT_TIME_LIMIT_S", "IsolatedReader", "check_job", "read_job"]

@@ -43,4 +43,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (video_id, duplicate_of)
     );
     """,
+    # 2: videos in albums, stored (written after the albums and after the
+    # videos stage: engine/video/albums.py), and which curation journal items
+    # are videos (the journal's photo_id is NULL for them; undo puts the
+    # video's status back through this table).
+    """
+    CREATE TABLE album_videos (
+        album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        how TEXT NOT NULL,              -- folder (the album's folder) | time (its time span)
+        PRIMARY KEY (album_id, video_id)
+    );
+    CREATE INDEX album_videos_video ON album_videos(video_id);
+    CREATE TABLE video_curation_items (
+        item_id INTEGER PRIMARY KEY REFERENCES curation_items(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE
+    );
+    """,
 ]

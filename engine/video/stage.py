@@ -95,7 +95,12 @@ def run(catalog, settings, progress, cancel) -> dict:
     pairs = find_duplicates(signatures(catalog))
     save_duplicates(catalog, pairs)
     summary["duplicates"] = len(pairs)
+    from .albums import assign_album_videos
+
+    summary["in_albums"] = assign_album_videos(catalog)  # capture times are known now
     return summary
 
 
-STAGE = Stage(NAME, run, after=(), description="videos: segments, scenes, actions, importance, highlights, posters")
+# After "albums" when both run: the videos then join the albums as they are (video/albums.py).
+STAGE = Stage(NAME, run, after=(), uses=("albums",),
+              description="videos: segments, scenes, actions, importance, highlights, posters")

@@ -120,14 +120,13 @@ __all__ = ["VideoRow", "album_videos", "list_videos", "save_analysis", "save_dup
            "videos_json_brief"]
 
 
-def album_videos(catalog, album_id: int, margin_s: float = 3600.0) -> list[VideoRow]:
-    """The videos taken during an album: captured between its first and last
-    photo (with a margin of an hour either side), as photos join albums by time."""
-    row = catalog.query("SELECT min(p.capture_ts), max(p.capture_ts) FROM album_photos ap JOIN photos p "
-                        "ON p.id = ap.photo_id WHERE ap.album_id = ? AND p.status = 'ok'", (album_id,))
-    if not row or row[0][0] is None:
-        return []
-    return videos_between(catalog, row[0][0], row[0][1], margin_s)
+def album_videos(catalog, album_id: int) -> list[VideoRow]:
+    """The videos of an album, as stored by video/albums.py (the album of
+    their folder, or the album by time whose span holds them)."""
+    from .albums import album_video_ids
+
+    ids = album_video_ids(catalog, album_id)
+    return list_videos(catalog, ids) if ids else []
 
 
 def videos_json_brief(rows: list[VideoRow]) -> list[dict]:

@@ -1,7 +1,7 @@
 /* The offline story player of photoorg export-story.
    Reads the slides from the JSON block in index.html; two layers cross-fade;
    each photo zooms slowly about its focus point, never pushing the keep box
-   (faces) out of the window. Keys: Space play/pause, arrows previous/next,
+   (faces) out of the window; a video highlight plays in place. Keys: Space play/pause, arrows previous/next,
    F full screen. */
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
   var slides = data.slides;
   var layers = [document.getElementById("layer-a"), document.getElementById("layer-b")];
   var music = document.getElementById("music");
-  var front = 0, index = -1, playing = false, timer = null, due = 0, remaining = 0, anim = null;
+  var front = 0, index = -1, playing = false, timer = null, due = 0, remaining = 0, anim = null, clip = null;
   var MIN_FILL_SHARE = 0.72, ZOOM = data.zoom || 1.1;
   document.documentElement.style.setProperty("--fade", data.transition + "s");
 
@@ -68,6 +68,13 @@
       move.appendChild(card);
       return { node: move, fx: 0.5, fy: 0.5, zoom: 1.04 };
     }
+    if (s.video) {  // a video highlight plays (no zoom), its still behind it
+      var back = el("img", "backdrop"); back.src = s.src; back.alt = ""; move.appendChild(back);
+      var v = el("video", "photo fit clip");
+      v.src = s.video; v.poster = s.src; v.muted = s.muted !== false; v.playsInline = true; v.preload = "auto";
+      move.appendChild(v);
+      return { node: move, fx: 0.5, fy: 0.5, zoom: 1, video: v };
+    }
     var f = frameOf(s);
     if (!f.fill) { var bd = el("img", "backdrop"); bd.src = s.src; bd.alt = ""; move.appendChild(bd); }
     var img = el("img", "photo " + (f.fill ? "fill" : "fit"));
@@ -81,7 +88,11 @@
   function show(i) {
     index = (i + slides.length) % slides.length;
     var s = slides[index], layer = layers[1 - front], built = build(s, index);
+    layers[1 - front].querySelectorAll("video").forEach(function (v) { v.pause(); });
     layer.replaceChildren(built.node);
+    clip = built.video || null;
+    if (clip && playing) clip.play().catch(function () {});
+    if (music) music.volume = clip && !clip.muted ? 0.3 : 1;  // the music lowered under the clip's sound
     built.node.style.transformOrigin = (built.fx * 100) + "% " + (built.fy * 100) + "%";
     var zin = s.zin !== false, a = "scale(1)", b = "scale(" + built.zoom + ")";
     if (anim) anim = null;
@@ -112,6 +123,7 @@
 
   function finish() {
     playing = false;
+    if (clip) clip.pause();
     layers.forEach(function (l) { l.classList.remove("on"); });
     if (music) fadeOut(music);
     setPlayIcon();
@@ -140,6 +152,7 @@
       show(0);
     } else {
       if (anim) anim.play();
+      if (clip) clip.play().catch(function () {});
       schedule(remaining);
     }
     if (music) music.play().catch(function () {});
@@ -152,6 +165,7 @@
     clearTimeout(timer);
     remaining = Math.max(0, due - Date.now());
     if (anim) anim.pause();
+    if (clip) clip.pause();
     if (music) music.pause();
     setPlayIcon();
   }
@@ -162,7 +176,7 @@
     clearTimeout(timer);
     show(Math.max(0, index) + d);
     playing = was;
-    if (was) { if (anim) anim.play(); schedule(remaining); }
+    if (was) { if (anim) anim.play(); if (clip) clip.play().catch(function () {}); schedule(remaining); }
   }
 
   document.getElementById("play").onclick = function () { playing ? pause() : play(); };

@@ -14,7 +14,11 @@
 4. Scene / action: the model card's held-out figures (agreement with the
    teacher on photos the model never saw) as stored in the weights.
 
-    .venv/bin/python tests/bench/bench_video.py [--clips 6] [--minutes 1] [--skip-speed]
+5. A 4-hour file (64x36, one frame a second, four scenes): analysis time with
+   the default time limit per file, and how far a 1.5-second limit reads.
+6. The Library grid: placing 500 videos among 100,000 photo rows.
+
+    .venv/bin/python tests/bench/bench_video.py [--clips 6] [--minutes 1] [--skip-speed] [--skip-quality]
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=6)
     ap.add_argument("--minutes", type=float, default=1.0)
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--skip-quality", action="store_true", help="only the speed, 4-hour and grid figures")
     ap.add_argument("--seed", type=int, default=100)
     ap.add_argument("--trained-on", type=int, default=120, help="photos (in library order) the weights saw")
     args = ap.parse_args()
@@ -82,6 +87,12 @@ def main() -> int:
             print(f"speed 1080p30, keyframe every {gop_s} s: {clip.duration_s:.0f} s of video analysed in "
                   f"{spent:.1f} s = {per_min:.1f} s per minute ({res.frames} frames sampled, "
                   f"{len(res.segments)} segments; clip made in {made:.0f} s)")
+
+    _four_hours(tmp, runner, model)
+    _grid_merge()
+    if args.skip_quality:
+        reader.close()
+        return 0
 
     # The shipped weights were trained on the first 120 of these photos
     # (train-video --limit 120): the clips below use only the others.
@@ -127,6 +138,50 @@ def main() -> int:
           f"{held.get('segments')} segments): scene {held.get('scene_top1')}, action {held.get('action_top1')} "
           f"(agreement with the zero-shot teacher); importance pair accuracy {held.get('importance_pair_accuracy')}")
     return 0
+
+
+def _four_hours(tmp: Path, runner, model) -> None:
+    import subprocess
+
+    from photoorg.engine.story.ffmpeg import ffmpeg_exe
+    from photoorg.engine.video.analyze import analyze_file
+    from photoorg.engine.video.reader import DEFAULT_TIME_LIMIT_S, IsolatedReader
+    from photoorg.engine.video.segments import match_cuts
+
+    out = tmp / "four-hours.mp4"
+    inputs = []
+    for src in ("color=c=gray", "smptebars", "testsrc", "mandelbrot"):
+        opts = "s=64x36:r=1" + (":d=3600" if src != "mandelbrot" else "")
+        inputs += ["-f", "lavfi", "-i", f"{src}:{opts}" if "=" in src else f"{src}={opts}"]
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs, "-filter_complex",
+                    "[0][1][2][3]concat=n=4:v=1:a=0", "-t", "14400", "-c:v", "libx264", "-preset", "ultrafast",
+                    str(out)], check=True)
+    for limit in (DEFAULT_TIME_LIMIT_S, 1.5):
+        t = time.monotonic()
+        with IsolatedReader(limit) as reader:
+            res = analyze_file(str(out), runner, model, reader)
+        spent = time.monotonic() - t
+        tp, fp, fn = match_cuts(res.cuts, [3600.0, 7200.0, 10800.0], tolerance=1.0)
+        print(f"4-hour file (64x36, 1 fps), time limit {limit:g} s: analysed in {spent:.1f} s, {res.status}"
+              f"{' (' + res.reason + ')' if res.reason else ''}; {res.frames} frames sampled up to "
+              f"{res.signature_times[-1]:.0f} s, {len(res.segments)} segments up to {res.segments[-1].end:.0f} s; "
+              f"cuts {tp} of 3 found within 1 s, {fp} false")
+
+
+def _grid_merge() -> None:
+    import random
+
+    from photoorg.engine.catalog.browse import GridRow
+    from photoorg.engine.video.browse import VideoGridRow, merge_rows
+
+    photos = [GridRow(i, "h", f"p{i}", None, None, 1e9 + i * 10) for i in range(100_000)]
+    rng = random.Random(0)
+    videos = sorted((VideoGridRow(1_000_000_000 + i, "video:0:0", f"v{i}", None, None, 1e9 + rng.random() * 1e6)
+                     for i in range(500)), key=lambda r: (r.capture_ts, r.id))
+    t = time.perf_counter()
+    for _ in range(10):
+        merge_rows(photos, videos, "date")
+    print(f"grid: 500 videos placed among 100,000 photo rows in {(time.perf_counter() - t) * 100:.1f} ms")
 
 
 if __name__ == "__main__":
