@@ -93,7 +93,7 @@ def run_job(job: Job) -> JobResult:
         if stage.compute_batch is not None and inputs:
             try:
                 outs = stage.compute_batch(inputs)
-            except Exception as exc:  # noqa: BLE001 - the batch failed: try each photo alone
+            except Exception:  # noqa: BLE001 - the batch failed: try each photo alone
                 outs = []
                 for inp in inputs:
                     try:

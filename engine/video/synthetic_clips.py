@@ -115,7 +115,6 @@ def make_clip(shots: Sequence[Shot], out: Path | str, *, size: tuple[int, int] =
     proc = subprocess.Popen(cmd + meta + ["-movflags", "+faststart", str(tmp)], stdin=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     truth = ClipTruth(str(out), 0.0, fps, size)
-    t = 0.0
     frames_done = 0
     try:
         for shot in shots:
