@@ -106,9 +106,9 @@ class SeriesView(LazyView):
                                   "similar moments are cleaned only when you select them")
         row = QHBoxLayout(header)
         row.setContentsMargins(10, 6, 10, 6)
-        for w in (title, self.summary):
-            row.addWidget(w)
-        row.addStretch(1)
+        row.addWidget(title)
+        # The summary takes the room left and wraps there, never under the buttons.
+        row.addWidget(self.summary, 1)
         for w in (self.keep, self.clean_selected, self.clean_all):
             row.addWidget(w)
         self.hint = QLabel("  Shots in the ranking model's order; the % is how often it prefers a shot to each "
@@ -118,6 +118,7 @@ class SeriesView(LazyView):
         self.hint.setObjectName("Hint")
         self.hint.setWordWrap(True)
         self.summary.setMinimumWidth(60)
+        self.summary.setWordWrap(True)
         self.empty = QLabel("")
         self.empty.setObjectName("Hint")
         self.empty.setWordWrap(True)
@@ -167,6 +168,7 @@ class SeriesView(LazyView):
         if data.total_bytes:
             parts.append(f"cleaning up all frees {format_bytes(data.total_bytes)}")
         self.summary.setText(" · ".join(parts))
+        self.summary.setToolTip(" · ".join(parts))
         if n == 0 and data.settled:
             self.empty.setText(f"   Nothing left to pick from: {data.settled} series keep{'s' if data.settled == 1 else ''}"
                                " a single shot now (the others were cleaned up; Edit ▸ Undo puts them back).")
