@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from photoorg.engine.faces import mtcnn
-from photoorg.engine.faces.detect import DetectorConfig, FaceAnalyzer, whole_face_box
+from photoorg.engine.faces.detect import DetectorConfig, FaceAnalyzer
+from photoorg.engine.faces.mtcnn_boxes import whole_face_box
 
 
 def test_nms_keeps_the_best_of_overlapping_boxes():
