@@ -9,6 +9,7 @@ it needs a GPU surface that offscreen and remote sessions lack)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from typing import Optional
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from .thumb_delegate import duration_text
 
+log = logging.getLogger(__name__)
 SLIDER_STEPS = 1000
 
 
@@ -30,7 +32,9 @@ def qt_multimedia_available() -> bool:
         return False
     try:
         from PySide6.QtMultimedia import QMediaPlayer  # noqa: F401 - the import is the check
-    except ImportError:
+    except ImportError as exc:  # a system library (libpulse0) missing: said once, frames shown instead
+        log.warning("videos play as frames without sound: Qt Multimedia does not load (%s); "
+                    "`photoorg doctor` names what to install", exc)
         return False
     return True
 

@@ -118,26 +118,21 @@ class IsolatedReader:
         self._proc = self._conn = None
 
     def read(self, path: str, mtime_ns: Optional[int] = None, interval: float = 0.5) -> dict:
-        if self._proc is None or not self._proc.is_alive():
-            self._start()
         # The child stops sampling by itself at 80 % of the limit and returns
         # what it has; the hard limit only catches a decoder that hangs.
-        self._conn.send((path, mtime_ns, interval, 0.8 * self.time_limit_s))
-        if self._conn.poll(self.time_limit_s + 10.0):
-            try:
-                return self._conn.recv()
-            except (EOFError, OSError):
-                self._stop()
-                return {"skip": "the video decoder crashed on this file"}
-        self._stop()
-        return {"skip": f"reading took longer than {self.time_limit_s:.0f} s (the time limit per file)"}
+        return self._ask((path, mtime_ns, interval, 0.8 * self.time_limit_s), self.time_limit_s + 10.0)
 
     def check(self, path: str) -> dict:
         """check_job in the child, with the scan's time limit per file."""
+        return self._ask(("check", path), self.time_limit_s)
+
+    def _ask(self, request: tuple, wait_s: float) -> dict:
+        """Send one request to the child and wait for its answer; a crash or
+        a hang stops the child and becomes the file's skip reason."""
         if self._proc is None or not self._proc.is_alive():
             self._start()
-        self._conn.send(("check", path))
-        if self._conn.poll(self.time_limit_s):
+        self._conn.send(request)
+        if self._conn.poll(wait_s):
             try:
                 return self._conn.recv()
             except (EOFError, OSError):

@@ -23,13 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "photos"
 FOLDERS = ("people", "faces", "immich", "exif/jpg", "heif", "text")
 
-
-def iou(a, b) -> float:
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+from photoorg.engine.faces.mtcnn_boxes import iou  # noqa: E402
 
 
 def analyzers():
